@@ -1,0 +1,243 @@
+"""The ``kg`` command line: a thin shell over the library.
+
+Library errors (:class:`~kg.errors.KGError`) become ``Error: …`` with exit status 1 here, in
+one place (:class:`KGGroup`); nothing else catches them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+from kg.corpus import Report, find_reports, read_bytes, read_report
+from kg.errors import IngestError, KGError
+from kg.output import TABLE_FORMATS, format_rows
+
+DEFAULT_CORPUS = "corpus"
+DEFAULT_GOLD = "tests/gold"
+
+
+class KGGroup(click.Group):
+    """Turns library errors into ``Error: …`` and exit 1, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KGError as err:
+            raise click.ClickException(str(err)) from err
+
+
+@click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kg")
+def cli() -> None:
+    """policy-kg: Chinese rule-of-law government reports (法治政府建设报告) into a
+    knowledge graph.
+
+    \b
+    Examples:
+      kg ingest corpus/            # what each report is: region, level, year, 文号
+      kg tag corpus/000_b93acead5cfcaaf2.txt --format json
+      kg eval                      # score the tagger against tests/gold
+    """
+
+
+def _default_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "table" if sys.stdout.isatty() else "json"
+
+
+def _read_all(paths: tuple[str, ...]) -> tuple[list[Report], list[IngestError]]:
+    """Read every report named; failures are collected, not raised, so a batch goes on."""
+    reports: list[Report] = []
+    failures: list[IngestError] = []
+    files = find_reports(list(paths))
+    if not files:
+        raise KGError(f"no report files found in {', '.join(paths)} (looked for .txt .html .htm .pdf .docx)")
+    for path in files:
+        try:
+            reports.append(read_report(path))
+        except IngestError as err:
+            failures.append(err)
+    return reports, failures
+
+
+METADATA_HEADERS = (
+    "file",
+    "region",
+    "level",
+    "year",
+    "title",
+    "doc_number",
+    "publisher",
+    "published",
+    "encoding",
+    "sentences",
+)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help="Output format (default: table on a terminal, else json).")
+def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
+    """Read reports and print what each one is: region, level, year covered, title, 文号.
+
+    PATHS are files or directories (default: corpus/). Files that cannot be read are
+    reported at the end and make the exit status 1; the others are still printed.
+
+    \b
+    Example:
+      kg ingest corpus/ --format csv
+    """
+    reports, failures = _read_all(paths or (DEFAULT_CORPUS,))
+    rows = [
+        (
+            r.name,
+            r.region,
+            r.level,
+            r.year_covered,
+            r.metadata.title,
+            r.metadata.doc_number or r.metadata.damaged_doc_number,
+            r.metadata.publisher,
+            r.metadata.generated or r.metadata.published,
+            r.encoding or r.format,
+            len(r.sentences),
+        )
+        for r in reports
+    ]
+    if rows:
+        click.echo(format_rows(METADATA_HEADERS, rows, _default_format(fmt)))
+    if failures:
+        for err in failures:
+            click.echo(f"Error: {err}", err=True)
+        raise click.ClickException(f"{len(failures)} of {len(reports) + len(failures)} files could not be read; see above")
+
+
+def _read_one(file: str) -> Report:
+    if file == "-":
+        return read_bytes(sys.stdin.buffer.read(), path="-", fmt="txt")
+    return read_report(Path(file))
+
+
+TAG_HEADERS = ("label", "text", "start", "end", "attributes")
+
+
+@cli.command()
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format (default: table on a terminal, else json).")
+def tag(file: str, fmt: str | None) -> None:
+    """Tag one report (FILE, or - for UTF-8 text on stdin) and print what was found.
+
+    The json format has the keys of the gold files (report, documents, nested_documents,
+    aliases, doc_numbers, damaged_doc_numbers, institutions, programs, outcomes) plus
+    places and mentions: every mention with label, text, start, end, sentence, attributes.
+
+    \b
+    Example:
+      kg tag corpus/004_31ab376823ec5560.txt --format json
+    """
+    from kg.nlp import tag_report
+
+    tags = tag_report(_read_one(file))
+    if _default_format(fmt) == "json":
+        click.echo(json.dumps(tags.to_gold_dict(), ensure_ascii=False, indent=2))
+        return
+    info = tags.report_info()
+    click.echo(format_rows(("field", "value"), [(k, v) for k, v in info.items()], "table"))
+    click.echo()
+    rows = [
+        (
+            m.label,
+            m.text,
+            m.start,
+            m.end,
+            "; ".join(f"{k}={v}" for k, v in m.attributes.items()),
+        )
+        for m in tags.mentions
+    ]
+    click.echo(format_rows(TAG_HEADERS, rows, "table"))
+
+
+@cli.command("eval")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--gold", "gold_dir", default=DEFAULT_GOLD, show_default=True, type=click.Path(), help="Directory of <name>.gold.json files.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--misses", is_flag=True, help="Also list each file's strict false positives and false negatives.")
+def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> None:
+    """Score the tagger against gold files: precision, recall and F1 per category.
+
+    FILES default to every report in corpus/ that has a gold file. Scores are micro-averaged
+    over files, strict (exact strings) and relaxed (one contains the other); report metadata
+    and document action accuracy are printed too.
+
+    \b
+    Example:
+      kg eval --misses corpus/000_b93acead5cfcaaf2.txt
+    """
+    from kg.evaluate import CATEGORIES, combine, load_gold, score_file
+    from kg.nlp import tag_report
+
+    gdir = Path(gold_dir)
+    if not gdir.is_dir():
+        raise KGError(f"gold directory {gold_dir} does not exist; pass --gold DIR")
+    paths = find_reports(list(files)) if files else find_reports([DEFAULT_CORPUS])
+    pairs = []
+    for path in paths:
+        gold_path = gdir / f"{path.name}.gold.json"
+        if not gold_path.exists():
+            gold_path = gdir / f"{path.stem}.gold.json"
+        if not gold_path.exists():
+            if files:
+                raise KGError(f"no gold file for {path.name} in {gold_dir} (expected {path.stem}.gold.json)")
+            continue
+        pairs.append((path, gold_path))
+    if not pairs:
+        raise KGError(f"no report has a gold file in {gold_dir}")
+    scores = []
+    for path, gold_path in pairs:
+        report = read_report(path)
+        predicted = tag_report(report).to_gold_dict()
+        scores.append(score_file(predicted, load_gold(gold_path), text=report.text))
+    total = combine(scores)
+    if fmt == "json":
+        out = total.to_dict()
+        if misses:
+            out["misses"] = {
+                fs.file: {c: vars(m) for c, m in fs.misses.items() if m.false_positives or m.false_negatives}
+                for fs in scores
+            }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    rows = []
+    for cat in CATEGORIES:
+        s, r = total.counts[(cat, "strict")], total.counts[(cat, "relaxed")]
+        rows.append((cat, s.tp, s.fp, s.fn, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}"))
+    click.echo(f"{len(scores)} files")
+    click.echo(format_rows(("category", "tp", "fp", "fn", "P", "R", "F1", "F1 relaxed"), rows, "table"))
+    click.echo()
+    meta = [(f, f"{n}/{len(scores)}") for f, n in total.metadata.items()]
+    meta.append(("document action", f"{total.actions_correct}/{total.actions_total} = {total.action_accuracy:.3f}"))
+    click.echo(format_rows(("report field", "correct"), meta, "table"))
+    if misses:
+        for fs in scores:
+            for cat, m in fs.misses.items():
+                for item in m.false_positives:
+                    click.echo(f"{fs.file}  {cat}  FP  {item}")
+                for item in m.false_negatives:
+                    click.echo(f"{fs.file}  {cat}  FN  {item}")
+            for f, ok in fs.metadata.items():
+                if not ok:
+                    click.echo(f"{fs.file}  report.{f}  WRONG")
+
+
+def main() -> None:
+    cli(prog_name="kg")
+
+
+if __name__ == "__main__":
+    main()

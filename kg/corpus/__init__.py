@@ -1,0 +1,20 @@
+"""Ingestion: a report file in, a :class:`Report` out."""
+
+from __future__ import annotations
+
+from kg.corpus.ingest import SUPPORTED_SUFFIXES, find_reports, read_bytes, read_report, read_text
+from kg.corpus.model import Metadata, OffsetMap, Paragraph, Report, Section, Sentence
+
+__all__ = [
+    "Metadata",
+    "OffsetMap",
+    "Paragraph",
+    "Report",
+    "Section",
+    "Sentence",
+    "SUPPORTED_SUFFIXES",
+    "find_reports",
+    "read_bytes",
+    "read_report",
+    "read_text",
+]

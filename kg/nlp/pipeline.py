@@ -1,0 +1,162 @@
+"""The spaCy pipeline: ``spacy.blank("zh")`` (one token per character) plus ``kg_*`` components.
+
+Each component finds one kind of thing and puts its spans in ``doc.spans["kg_…"]`` with
+details on ``Span._.kg_*`` extensions. :func:`doc_mentions` turns those spans into plain
+:class:`~kg.nlp.model.Mention` objects at the edge of the stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.corpus.segment import sentence_bounds
+from kg.errors import PipelineError
+from kg.nlp.model import Mention
+
+# Span groups written by the components, in pipeline order.
+SPAN_KEYS = (
+    "kg_doc_numbers",
+    "kg_documents",
+    "kg_institutions",
+    "kg_programs",
+    "kg_outcomes",
+    "kg_places",
+)
+
+# Span extensions: name -> default. Every non-default value becomes a Mention attribute
+# (without the ``kg_`` prefix).
+SPAN_EXTENSIONS: dict[str, Any] = {
+    "kg_title": None,  # DOCUMENT: the title as written (alias: the short form)
+    "kg_doc_number": None,  # DOCUMENT: the 文号 that follows the title
+    "kg_action": None,  # DOCUMENT: issued | implemented | mentioned
+    "kg_verb": None,  # DOCUMENT: the verb the action was read from
+    "kg_alias_of": None,  # DOCUMENT: the full title an alias stands for
+    "kg_nested_in": None,  # NESTED_DOCUMENT: the outer title
+    "kg_damaged": None,  # DOC_NUMBER: True when the brackets were lost
+    "kg_issuer": None,  # DOC_NUMBER: issuer code, e.g. 惠委办明电
+    "kg_year": None,  # DOC_NUMBER: year
+    "kg_serial": None,  # DOC_NUMBER: serial number
+    "kg_kind": None,  # INSTITUTION / PROGRAM / PLACE: kind of thing (e.g. party, court, town)
+    "kg_head": None,  # INSTITUTION / PROGRAM: head noun (司法局, 改革, 制度 …)
+    "kg_indicator": None,  # OUTCOME
+    "kg_value": None,  # OUTCOME: number
+    "kg_unit": None,  # OUTCOME: unit as written, incl. 万/亿 multipliers
+    "kg_approximate": None,  # OUTCOME: True for 余/多/近/约
+}
+
+PIPE_NAMES = (
+    "kg_sentences",
+    "kg_doc_numbers",
+    "kg_documents",
+    "kg_institutions",
+    "kg_programs",
+    "kg_outcomes",
+    "kg_places",
+)
+
+
+def register_extensions() -> None:
+    for name, default in SPAN_EXTENSIONS.items():
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=default)
+
+
+register_extensions()
+
+
+def make_span(doc: Doc, start: int, end: int, label: str) -> Span | None:
+    """The span of characters ``[start, end)``; None when it cannot be aligned to tokens."""
+    return doc.char_span(start, end, label=label, alignment_mode="strict")
+
+
+def set_group(doc: Doc, key: str, spans: Iterable[Span]) -> None:
+    """Store ``spans`` in ``doc.spans[key]`` in text order."""
+    doc.spans[key] = sorted(spans, key=lambda s: (s.start, s.end))
+
+
+def span_ranges(doc: Doc, *keys: str) -> list[tuple[int, int]]:
+    """Character ranges already taken by the span groups ``keys``."""
+    return [(s.start_char, s.end_char) for key in keys if key in doc.spans for s in doc.spans[key]]
+
+
+class SentenceSetter:
+    """Sentence boundaries from :func:`kg.corpus.segment.sentence_bounds`."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        starts = set()
+        for start, _end in sentence_bounds(doc.text):
+            span = doc.char_span(start, start + 1, alignment_mode="expand")
+            if span is not None:
+                starts.add(span.start)
+        for token in doc:
+            token.is_sent_start = token.i == 0 or token.i in starts
+        return doc
+
+
+@Language.factory("kg_sentences", assigns=["token.is_sent_start"])
+def make_sentences(nlp: Language, name: str) -> SentenceSetter:
+    return SentenceSetter()
+
+
+def build_pipeline() -> Language:
+    """A fresh pipeline with every ``kg_*`` component."""
+    # Importing the modules registers their factories (spaCy also finds them through the
+    # ``spacy_factories`` entry points when the package is installed).
+    from kg.nlp import (  # noqa: F401
+        docnumbers,
+        documents,
+        institutions,
+        outcomes,
+        places,
+        programs,
+    )
+
+    nlp = spacy.blank("zh")
+    for name in PIPE_NAMES:
+        nlp.add_pipe(name)
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def default_pipeline() -> Language:
+    return build_pipeline()
+
+
+def load_pipeline(path: str | Path) -> Language:
+    """Load a pipeline saved with ``nlp.to_disk``."""
+    try:
+        return spacy.load(path)
+    except (OSError, ValueError) as err:
+        raise PipelineError(f"cannot load the pipeline from {path}: {err}") from err
+
+
+def _attributes(span: Span) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for name, default in SPAN_EXTENSIONS.items():
+        value = span._.get(name)
+        if value is not default:
+            attrs[name[3:]] = value
+    return attrs
+
+
+def doc_mentions(doc: Doc) -> Iterator[Mention]:
+    """Every span of every ``kg_*`` group as a :class:`Mention`, in text order."""
+    spans = [s for key in SPAN_KEYS if key in doc.spans for s in doc.spans[key]]
+    spans.sort(key=lambda s: (s.start_char, s.end_char, s.label_))
+    for span in spans:
+        sent = span.sent if doc.has_annotation("SENT_START") else span
+        yield Mention(
+            label=span.label_,
+            text=span.text,
+            start=span.start_char,
+            end=span.end_char,
+            sentence=sent.text.strip(),
+            attributes=_attributes(span),
+        )

@@ -34,6 +34,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_ingest.py
+	$(BIN)/python benchmarks/bench_tag.py
 
 clean:
 	rm -rf $(VENV) kg-store .pytest_cache .mypy_cache .ruff_cache

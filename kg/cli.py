@@ -58,7 +58,9 @@ def _read_all(paths: tuple[str, ...]) -> tuple[list[Report], list[IngestError]]:
     failures: list[IngestError] = []
     files = find_reports(list(paths))
     if not files:
-        raise KGError(f"no report files found in {', '.join(paths)} (looked for .txt .html .htm .pdf .docx)")
+        raise KGError(
+            f"no report files found in {', '.join(paths)} (looked for .txt .html .htm .pdf .docx)"
+        )
     for path in files:
         try:
             reports.append(read_report(path))
@@ -83,7 +85,12 @@ METADATA_HEADERS = (
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(TABLE_FORMATS), help="Output format (default: table on a terminal, else json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    help="Output format (default: table on a terminal, else json).",
+)
 def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
     """Read reports and print what each one is: region, level, year covered, title, 文号.
 
@@ -115,7 +122,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
     if failures:
         for err in failures:
             click.echo(f"Error: {err}", err=True)
-        raise click.ClickException(f"{len(failures)} of {len(reports) + len(failures)} files could not be read; see above")
+        raise click.ClickException(
+            f"{len(failures)} of {len(reports) + len(failures)} files could not be read; see above"
+        )
 
 
 def _read_one(file: str) -> Report:
@@ -129,7 +138,12 @@ TAG_HEADERS = ("label", "text", "start", "end", "attributes")
 
 @cli.command()
 @click.argument("file", type=click.Path(allow_dash=True))
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), help="Output format (default: table on a terminal, else json).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    help="Output format (default: table on a terminal, else json).",
+)
 def tag(file: str, fmt: str | None) -> None:
     """Tag one report (FILE, or - for UTF-8 text on stdin) and print what was found.
 
@@ -165,9 +179,22 @@ def tag(file: str, fmt: str | None) -> None:
 
 @cli.command("eval")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--gold", "gold_dir", default=DEFAULT_GOLD, show_default=True, type=click.Path(), help="Directory of <name>.gold.json files.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--misses", is_flag=True, help="Also list each file's strict false positives and false negatives.")
+@click.option(
+    "--gold",
+    "gold_dir",
+    default=DEFAULT_GOLD,
+    show_default=True,
+    type=click.Path(),
+    help="Directory of <name>.gold.json files.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--misses",
+    is_flag=True,
+    help="Also list each file's strict false positives and false negatives.",
+)
 def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> None:
     """Score the tagger against gold files: precision, recall and F1 per category.
 
@@ -193,7 +220,9 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
             gold_path = gdir / f"{path.stem}.gold.json"
         if not gold_path.exists():
             if files:
-                raise KGError(f"no gold file for {path.name} in {gold_dir} (expected {path.stem}.gold.json)")
+                raise KGError(
+                    f"no gold file for {path.name} in {gold_dir} (expected {path.stem}.gold.json)"
+                )
             continue
         pairs.append((path, gold_path))
     if not pairs:
@@ -208,7 +237,11 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
         out = total.to_dict()
         if misses:
             out["misses"] = {
-                fs.file: {c: vars(m) for c, m in fs.misses.items() if m.false_positives or m.false_negatives}
+                fs.file: {
+                    c: vars(m)
+                    for c, m in fs.misses.items()
+                    if m.false_positives or m.false_negatives
+                }
                 for fs in scores
             }
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -216,12 +249,30 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
     rows = []
     for cat in CATEGORIES:
         s, r = total.counts[(cat, "strict")], total.counts[(cat, "relaxed")]
-        rows.append((cat, s.tp, s.fp, s.fn, f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}"))
+        rows.append(
+            (
+                cat,
+                s.tp,
+                s.fp,
+                s.fn,
+                f"{s.precision:.3f}",
+                f"{s.recall:.3f}",
+                f"{s.f1:.3f}",
+                f"{r.f1:.3f}",
+            )
+        )
     click.echo(f"{len(scores)} files")
-    click.echo(format_rows(("category", "tp", "fp", "fn", "P", "R", "F1", "F1 relaxed"), rows, "table"))
+    click.echo(
+        format_rows(("category", "tp", "fp", "fn", "P", "R", "F1", "F1 relaxed"), rows, "table")
+    )
     click.echo()
     meta = [(f, f"{n}/{len(scores)}") for f, n in total.metadata.items()]
-    meta.append(("document action", f"{total.actions_correct}/{total.actions_total} = {total.action_accuracy:.3f}"))
+    meta.append(
+        (
+            "document action",
+            f"{total.actions_correct}/{total.actions_total} = {total.action_accuracy:.3f}",
+        )
+    )
     click.echo(format_rows(("report field", "correct"), meta, "table"))
     if misses:
         for fs in scores:

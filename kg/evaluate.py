@@ -30,7 +30,15 @@ STRING_CATEGORIES = (
     "programs",
 )
 CATEGORIES = ("documents", *STRING_CATEGORIES, "aliases", "outcomes")
-METADATA_FIELDS = ("region", "level", "year_covered", "title", "published", "publisher", "doc_number")
+METADATA_FIELDS = (
+    "region",
+    "level",
+    "year_covered",
+    "title",
+    "published",
+    "publisher",
+    "doc_number",
+)
 MODES = ("strict", "relaxed")
 
 _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\uff0d\ufe63\u2212]")

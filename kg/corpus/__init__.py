@@ -6,13 +6,13 @@ from kg.corpus.ingest import SUPPORTED_SUFFIXES, find_reports, read_bytes, read_
 from kg.corpus.model import Metadata, OffsetMap, Paragraph, Report, Section, Sentence
 
 __all__ = [
+    "SUPPORTED_SUFFIXES",
     "Metadata",
     "OffsetMap",
     "Paragraph",
     "Report",
     "Section",
     "Sentence",
-    "SUPPORTED_SUFFIXES",
     "find_reports",
     "read_bytes",
     "read_report",

@@ -37,8 +37,8 @@ class OffsetMap:
 class Section:
     """A heading (一、 / (一) / 1.) and the text it governs."""
 
-    heading: str
-    level: int  # 1 for 一、, 2 for (一), 3 for 1.
+    heading: str  # the heading as written, up to its first full stop: "(一)坚持党的领导"
+    level: int  # 1 for 一、, 2 for (一), 3 for 1., 4 for (1)
     start: int
     end: int
 
@@ -66,10 +66,11 @@ class Metadata:
     damaged_doc_number: str | None = None  # as left by scraping, e.g. 惠政文20238
     issuing_body: str | None = None  # 发布机构
     generated: str | None = None  # 公文生成日期
-    published: str | None = None  # 发布时间 / 时间 (date part)
+    published: str | None = None  # 发布时间 / 时间 (date part), else the signature's date
     source: str | None = None  # 来源
     author: str | None = None  # 作者
     publisher: str | None = None  # best judgement of who published the report
+    signed: str | None = None  # the date under the report's signature
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +90,7 @@ class Report:
     sections: tuple[Section, ...] = ()
     paragraphs: tuple[Paragraph, ...] = ()
     sentences: tuple[Sentence, ...] = field(default=())
+    region_chain: tuple[str, ...] = ()  # the units named down to region, e.g. (太原市, 迎泽区)
 
     @property
     def name(self) -> str:

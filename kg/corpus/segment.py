@@ -1,9 +1,10 @@
-"""Split cleaned report text into sentences (and, later, paragraphs and sections).
+"""Split cleaned report text into sentences, paragraphs and sections.
 
 A sentence ends after 。！？!? (with any closing quotes or brackets that follow) or at a line
 break; blank lines and leading indentation are not part of any sentence.
 
->>> [text[s:e] for text in ["一是加强领导。二是“放管服”改革！\\n三是其他"] for s, e in sentence_bounds(text)]
+>>> text = "一是加强领导。二是“放管服”改革！\\n三是其他"
+>>> [text[s:e] for s, e in sentence_bounds(text)]
 ['一是加强领导。', '二是“放管服”改革！', '三是其他']
 """
 
@@ -28,3 +29,75 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         if end > start:
             bounds.append((start, end))
     return bounds
+
+
+# Section headings at the start of a paragraph, by level. Real strings: "一、指导思想",
+# "(一)坚持党的领导。各乡镇…", "（二）完善依法行政制度体系", "1.深化行政审批制度改革。向社会…",
+# "2、落实权责清单制度", "(1)建立…".
+_HEADINGS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"[一二三四五六七八九十]{1,3}、")),
+    (2, re.compile(r"[(（][一二三四五六七八九十]{1,3}[)）]")),
+    (3, re.compile(r"\d{1,2}[.．、](?!\d)")),
+    (4, re.compile(r"[(（]\d{1,2}[)）]")),
+)
+# The heading ends at the first full stop (or the end of the paragraph): "(一)坚持党的领导".
+_HEADING_END = re.compile(r"[。；;！？!?]")
+# An attachment list, whose numbered items are not headings: "附件:1.全国法治政府示范创建指标体系".
+_ATTACHMENTS = re.compile(r"附\s*件\s*[:：]")
+_PARAGRAPH = re.compile(r"[^\n]+")
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    """Character ``(start, end)`` of each paragraph: each non-blank line, stripped."""
+    bounds: list[tuple[int, int]] = []
+    for match in _PARAGRAPH.finditer(text):
+        start, end = match.span()
+        while start < end and text[start] in _SPACE:
+            start += 1
+        while end > start and text[end - 1] in _SPACE:
+            end -= 1
+        if end > start:
+            bounds.append((start, end))
+    return bounds
+
+
+def heading_at(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(level, heading end)`` when the paragraph ``text[start:end]`` opens a section."""
+    for level, pattern in _HEADINGS:
+        match = pattern.match(text, start, end)
+        if match:
+            stop = _HEADING_END.search(text, match.end(), end)
+            return level, stop.start() if stop else end
+    return None
+
+
+def section_bounds(text: str, paragraphs: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """``(level, start, heading end, end)`` of each section: a heading paragraph and what it
+    governs, up to the next heading of the same or a higher level (or the end of the text)."""
+    heads: list[tuple[int, int, int]] = []
+    in_attachments = False
+    for start, end in paragraphs:
+        if _ATTACHMENTS.match(text, start, end):
+            in_attachments = True
+            continue
+        found = heading_at(text, start, end)
+        if found is None:
+            continue
+        level, head_end = found
+        if in_attachments and level >= 3:
+            continue
+        in_attachments = False
+        heads.append((level, start, head_end))
+    stop = paragraphs[-1][1] if paragraphs else len(text)
+    ends = [stop] * len(heads)
+    open_: list[int] = []  # indexes of sections still open, levels increasing
+    for i, (level, start, _head_end) in enumerate(heads):
+        while open_ and heads[open_[-1]][0] >= level:
+            ends[open_.pop()] = start
+        open_.append(i)
+    sections: list[tuple[int, int, int, int]] = []
+    for (level, start, head_end), end in zip(heads, ends, strict=True):
+        while end > start and text[end - 1] in _SPACE + "\n":
+            end -= 1
+        sections.append((level, start, head_end, end))
+    return sections

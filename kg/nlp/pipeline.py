@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -45,6 +47,7 @@ SPAN_EXTENSIONS: dict[str, Any] = {
     "kg_serial": None,  # DOC_NUMBER: serial number
     "kg_kind": None,  # INSTITUTION / PROGRAM / PLACE: kind of thing (e.g. party, court, town)
     "kg_head": None,  # INSTITUTION / PROGRAM: head noun (司法局, 改革, 制度 …)
+    "kg_code": None,  # PLACE: GB/T 2260 code of the region (kg/data/regions.csv)
     "kg_indicator": None,  # OUTCOME
     "kg_value": None,  # OUTCOME: number
     "kg_unit": None,  # OUTCOME: unit as written, incl. 万/亿 multipliers
@@ -90,13 +93,17 @@ class SentenceSetter:
     """Sentence boundaries from :func:`kg.corpus.segment.sentence_bounds`."""
 
     def __call__(self, doc: Doc) -> Doc:
-        starts = set()
+        if not len(doc):
+            return doc
+        # One array write: setting Token.is_sent_start one by one is quadratic in spaCy.
+        flags = numpy.full((len(doc), 1), -1, dtype="int64")
         for start, _end in sentence_bounds(doc.text):
             span = doc.char_span(start, start + 1, alignment_mode="expand")
             if span is not None:
-                starts.add(span.start)
-        for token in doc:
-            token.is_sent_start = token.i == 0 or token.i in starts
+                flags[span.start, 0] = 1
+        flags[0, 0] = 1
+        # spaCy stores attributes as uint64; -1 (not a start) wraps as it does in Doc.to_array.
+        doc.from_array([SENT_START], cast(Any, flags.astype("uint64")))
         return doc
 
 
@@ -119,6 +126,7 @@ def build_pipeline() -> Language:
     )
 
     nlp = spacy.blank("zh")
+    nlp.max_length = CHUNK_CHARS * 2
     for name in PIPE_NAMES:
         nlp.add_pipe(name)
     return nlp
@@ -137,6 +145,24 @@ def load_pipeline(path: str | Path) -> Language:
         raise PipelineError(f"cannot load the pipeline from {path}: {err}") from err
 
 
+# Texts are tagged in chunks of at most this many characters, cut after a line break or a
+# sentence end where there is one, so one Doc never holds a whole 20 MB corpus.
+CHUNK_CHARS = 200_000
+_CUT_AFTER = ("\n", "。", "！", "？", "；")
+
+
+def text_chunks(text: str, size: int = CHUNK_CHARS) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of consecutive chunks covering ``text`` (one empty chunk if empty)."""
+    start = 0
+    while len(text) - start > size:
+        limit = start + size
+        cut = max(text.rfind(ch, start + size // 2, limit) for ch in _CUT_AFTER)
+        end = cut + 1 if cut >= 0 else limit
+        yield start, end
+        start = end
+    yield start, len(text)
+
+
 def _attributes(span: Span) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
     for name, default in SPAN_EXTENSIONS.items():
@@ -146,8 +172,11 @@ def _attributes(span: Span) -> dict[str, Any]:
     return attrs
 
 
-def doc_mentions(doc: Doc) -> Iterator[Mention]:
-    """Every span of every ``kg_*`` group as a :class:`Mention`, in text order."""
+def doc_mentions(doc: Doc, *, offset: int = 0) -> Iterator[Mention]:
+    """Every span of every ``kg_*`` group as a :class:`Mention`, in text order.
+
+    ``offset`` is added to character offsets (for a Doc made from a chunk of a longer text).
+    """
     spans = [s for key in SPAN_KEYS if key in doc.spans for s in doc.spans[key]]
     spans.sort(key=lambda s: (s.start_char, s.end_char, s.label_))
     for span in spans:
@@ -155,8 +184,8 @@ def doc_mentions(doc: Doc) -> Iterator[Mention]:
         yield Mention(
             label=span.label_,
             text=span.text,
-            start=span.start_char,
-            end=span.end_char,
+            start=span.start_char + offset,
+            end=span.end_char + offset,
             sentence=sent.text.strip(),
             attributes=_attributes(span),
         )

@@ -1,0 +1,121 @@
+"""The spaCy pipeline as a whole: components, save/load, entry points, hostile input."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+import spacy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kg.corpus import read_report, read_text
+from kg.nlp import LABELS, tag_report
+from kg.nlp.pipeline import PIPE_NAMES, SPAN_KEYS, build_pipeline, default_pipeline
+
+REPORT = "004_31ab376823ec5560.txt"
+
+
+def test_pipeline_has_every_component() -> None:
+    assert tuple(default_pipeline().pipe_names) == PIPE_NAMES
+
+
+def test_factories_are_declared_as_entry_points() -> None:
+    declared = {ep.name for ep in entry_points(group="spacy_factories")}
+    assert set(PIPE_NAMES) <= declared
+
+
+def test_saved_pipeline_loads_with_spacy_load(tmp_path: Path, corpus_dir: Path) -> None:
+    nlp = build_pipeline()
+    nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert loaded.pipe_names == nlp.pipe_names
+    report = read_report(corpus_dir / REPORT)
+    assert tag_report(report, loaded).mentions == tag_report(report, nlp).mentions
+
+
+def test_spans_live_in_kg_groups(corpus_dir: Path) -> None:
+    doc = default_pipeline()(read_report(corpus_dir / REPORT).text)
+    assert set(SPAN_KEYS) <= set(doc.spans)
+    assert any(len(doc.spans[key]) for key in SPAN_KEYS)
+
+
+def _check(text: str) -> None:
+    tags = tag_report(read_text(text))
+    for m in tags.mentions:
+        assert m.label in LABELS
+        assert 0 <= m.start <= m.end <= len(text)
+        assert text[m.start : m.end] == m.text
+    tags.to_gold_dict()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   \n\n\t",
+        "No Chinese at all, just 2022 and 28.8% and (2021) 13.",
+        "《未闭合的标题,认真落实“放管服改革,县司法局受理案件79件",
+        "》》》《《《““””〈〈〉〉",
+        "县司法局\x00\x01\x07受理\x1b[31m行政复议案件79件\u200b\ufeff。",
+        "惠政文〔2023〕8号" * 200,
+        "一" * 10_000,
+    ],
+)
+def test_hostile_text_does_not_crash(text: str) -> None:
+    _check(text)
+
+
+def test_five_megabyte_single_line() -> None:
+    line = ("认真落实《法治政府建设实施纲要》,县司法局受理行政复议案件79件,纠错率28.8%" * 120_000)[
+        : 5 * 1024 * 1024
+    ]
+    tags = tag_report(read_text(line))
+    assert len(tags.mentions) > 0
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(min_size=0, max_size=400))
+def test_arbitrary_unicode(text: str) -> None:
+    _check(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "《",
+                "》",
+                "〈",
+                "〉",
+                "“",
+                "”",
+                "〔",
+                "〕",
+                "(",
+                ")",
+                "号",
+                "县",
+                "市",
+                "司法局",
+                "改革",
+                "制度",
+                "件",
+                "%",
+                "余",
+                "万元",
+                "12",
+                "2021",
+                "。",
+                "\n",
+                "以下简称",
+                "落实",
+            ]
+        ),
+        max_size=80,
+    ).map("".join)
+)
+def test_government_shaped_noise(text: str) -> None:
+    _check(text)

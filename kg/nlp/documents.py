@@ -1,41 +1,286 @@
-"""Component ``kg_documents``: titles cited in 《…》 (first version: outermost titles only)."""
+"""Component ``kg_documents``: documents cited by title, and what the region did with them.
+
+- DOCUMENT: the text inside each outermost 《…》 (:func:`kg.nlp.titles.find_titles`).
+  ``kg_title`` is the title as first written in the text: later spellings that differ only
+  in width, dashes or white space (``(2021—2025年)`` / ``（2021-2025年）``) share it.
+  A 文号 in brackets right after the title (``《…》（漯法〔2021〕2号）``) becomes
+  ``kg_doc_number``; it is read from the ``kg_doc_numbers`` group (that component runs
+  first) or, without it, found again.
+- Short forms: ``《…》（以下简称《纲要》）`` makes ``纲要`` a DOCUMENT whose ``kg_alias_of``
+  is the full title; later 《纲要》 (or “纲要” when it was defined in quotes) get
+  ``kg_alias_of`` too.
+- NESTED_DOCUMENT: a title inside a title (〈…〉 or an inner 《…》), ``kg_nested_in`` the
+  outer title.
+- ``kg_action`` (issued / implemented / mentioned) and ``kg_verb``: :func:`classify`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from kg.nlp.model import DOCUMENT
+from kg.nlp.docnumbers import find_doc_numbers
+from kg.nlp.model import DOC_NUMBER, DOCUMENT, NESTED_DOCUMENT
+from kg.nlp.patterns import alternation, doc_text, read_lexicon, title_key
 from kg.nlp.pipeline import make_span, set_group
+from kg.nlp.titles import TitleSpan, find_alias, find_nested, find_quoted, find_titles
+
+ISSUED: Final = "issued"
+IMPLEMENTED: Final = "implemented"
+MENTIONED: Final = "mentioned"
+_RANK: Final = {ISSUED: 0, IMPLEMENTED: 1, MENTIONED: 2}  # which verb of a chain decides
+
+WINDOW: Final = 60  # characters before a title searched for its verb
+_SPACES = " \t\u3000\u00a0"
+_CLAUSE_END = "，,；;。！？!?\n"  # not ：, which may stand between a verb and its list of titles
+_LAST_CLAUSE_END = re.compile(rf".*[{_CLAUSE_END}]", re.S)
+_PAREN = re.compile(r"[(（][^()（）\n]{0,40}[)）]")
+# Between two coordinated titles: 《A》《B》, 《A》和《B》, 《A》、《B》 …
+_COORDINATE = re.compile(r"(?:和|与|及|以及|、|或|或者|及其|暨)?")
+_CONJUNCTION = re.compile(r"[和与及、或暨]")
+# Between two verbs of one chain: 制定下发, 起草和出台了, 编制并公开, 学习贯彻.
+_CHAIN_GAP = re.compile(r"[并和及与或、了好\s]{0,2}")
+_RELATIVE_GAP = 2  # 新调整规范的《…》: the verb of a 的-clause may stand this far from 的
+# After a title: a 文号 or short form in brackets, then 的 or 进行 (抓好《…》的贯彻落实,
+# 对《…》进行了修订).
+_AFTER_SKIP = re.compile(r"\s*(?:[(（][^()（）\n]{0,40}[)）])?\s*(?:的|进行了?)?")
+_NUMBER_OPEN = re.compile(r"[ \t\u3000\u00a0]*[(（][ \t\u3000\u00a0]*(?:文号[:：]?[ \u3000]*)?")
 
 
-def outer_titles(text: str) -> Iterator[tuple[int, int]]:
-    """``(start, end)`` of the text inside each outermost, balanced 《…》."""
-    depth = 0
-    start = 0
-    for i, ch in enumerate(text):
-        if ch == "《":
-            if depth == 0:
-                start = i + 1
-            depth += 1
-        elif ch == "》" and depth:
-            depth -= 1
-            if depth == 0 and i > start:
-                yield start, i
-        elif ch == "\n":
-            depth = 0
+@dataclass(frozen=True, slots=True)
+class Action:
+    kind: str  # ISSUED | IMPLEMENTED | MENTIONED
+    verb: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Verbs:
+    before: re.Pattern[str]
+    kinds: dict[str, str]
+    after: re.Pattern[str]
+    after_kinds: dict[str, str]
+
+
+@lru_cache(maxsize=1)
+def _verbs() -> _Verbs:
+    kinds: dict[str, str] = {}
+    after: dict[str, str] = {}
+    for kind in (MENTIONED, IMPLEMENTED, ISSUED):  # a word in two lists: the later one wins
+        for word in read_lexicon(f"actions_{kind}.txt"):
+            kinds[word] = kind
+        if kind != MENTIONED:
+            for word in read_lexicon(f"actions_after_{kind}.txt"):
+                after[word] = kind
+    return _Verbs(
+        before=re.compile(alternation(kinds)),
+        kinds=kinds,
+        after=re.compile(alternation(after)),
+        after_kinds=after,
+    )
+
+
+def _chains(window: str, matches: list[re.Match[str]]) -> list[list[re.Match[str]]]:
+    """Verbs grouped into chains of verbs written together (制定下发, 学习宣传贯彻)."""
+    chains: list[list[re.Match[str]]] = []
+    for m in matches:
+        if chains and _CHAIN_GAP.fullmatch(window, chains[-1][-1].end(), m.start()):
+            chains[-1].append(m)
+        else:
+            chains.append([m])
+    return chains
+
+
+def _chain_action(chain: list[re.Match[str]], kinds: dict[str, str]) -> Action:
+    best = min(reversed(chain), key=lambda m: _RANK[kinds[m.group()]])  # ties: the nearest
+    return Action(kinds[best.group()], best.group())
+
+
+def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | None) -> Action:
+    """What the region did with ``title``, read from the verb that governs it.
+
+    The governing verb is the nearest verb chain before the title in its clause (at most
+    :data:`WINDOW` characters back); in a chain the issuing verb decides over an implementing
+    one, which decides over the rest (制定落实 -> issued, 学习贯彻 -> implemented). A verb of
+    a 的-clause right before the title (贯彻落实国务院印发的《…》) gives way to the verb
+    before it. Titles in a row (出台《A》《B》和《C》) share the first one's action. With no
+    issuing or implementing verb before it, a title followed by 落实 and the like
+    (推进《…》落实) is implemented; after a light verb, one followed by 修订, 起草 … is issued
+    (完成《…》修订). Single-character verbs (按, 依 …) count only directly before the 《.
+    """
+    verbs = _verbs()
+    lo = max(0, title.open - WINDOW)
+    after_title = False
+    if previous is not None and previous[0].close > lo:
+        lo = previous[0].close
+        gap = _PAREN.sub("", text[lo : title.open]).strip(_SPACES)
+        if _COORDINATE.fullmatch(gap):
+            return previous[1]
+        after_title = True
+    window = text[lo : title.open].rstrip(_SPACES)
+    cut = _LAST_CLAUSE_END.match(window)
+    if cut is not None:
+        window, after_title = window[cut.end() :], False
+    matches = [
+        m for m in verbs.before.finditer(window) if len(m.group()) > 1 or m.end() == len(window)
+    ]
+    chains = _chains(window, matches)
+    action: Action | None = None
+    if chains:
+        chain = chains[-1]
+        if (
+            len(chains) > 1
+            and window.endswith("的")
+            and len(window) - 1 - chain[-1].end() <= _RELATIVE_GAP
+        ):
+            chain = chains[-2]
+        action = _chain_action(chain, verbs.kinds)
+    elif after_title and previous is not None and _CONJUNCTION.search(window):
+        return previous[1]  # 按照《A》和国家《B》, 根据《A》精神和中央依法治国办《B》
+    if action is None or action.kind == MENTIONED:
+        skip = _AFTER_SKIP.match(text, title.close)
+        after = verbs.after.match(text, skip.end() if skip is not None else title.close)
+        if after is not None:
+            kind = verbs.after_kinds[after.group()]
+            if kind == IMPLEMENTED or action is not None:
+                return Action(kind, after.group())
+    return action if action is not None else Action(MENTIONED, None)
+
+
+@dataclass(slots=True)
+class Found:
+    """One DOCUMENT or NESTED_DOCUMENT at ``[start, end)`` with its attributes."""
+
+    start: int
+    end: int
+    label: str
+    title: str | None = None
+    doc_number: str | None = None
+    action: Action | None = None
+    alias_of: str | None = None
+    nested_in: str | None = None
+
+
+def _number_after(text: str, title: TitleSpan, numbers: dict[int, str]) -> str | None:
+    """The 文号 in brackets right after ``title``: ``《…》（漯法〔2021〕2号）``."""
+    m = _NUMBER_OPEN.match(text, title.close)
+    return numbers.get(m.end()) if m is not None else None
+
+
+def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Found]:
+    """DOCUMENT and NESTED_DOCUMENT findings in ``text``, in text order.
+
+    ``numbers`` maps the start offset of each 文号 to its text (default: found here).
+    """
+    if numbers is None:
+        numbers = {n.start: text[n.start : n.end] for n in find_doc_numbers(text) if not n.damaged}
+    first: dict[str, str] = {}  # title_key -> first spelling
+    seen: dict[str, str] = {}  # spelling -> first spelling
+
+    def canon(written: str) -> str:
+        name = seen.get(written)
+        if name is None:
+            name = seen[written] = first.setdefault(title_key(written), written)
+        return name
+
+    found: list[Found] = []
+    aliases: dict[str, str] = {}  # title_key(short form) -> full title
+    defined: dict[int, Action] = {}  # start of a 《short form》 being defined -> its action
+    quoted: dict[str, list[tuple[int, str]]] = {}  # “short form” -> [(defined at, full title)]
+    previous: tuple[TitleSpan, Action] | None = None
+    for title in find_titles(text):
+        name = canon(text[title.start : title.end])
+        action = defined.pop(title.start, None) or classify(text, title, previous)
+        previous = (title, action)
+        alias_of = aliases.get(title_key(name)) if aliases else None
+        found.append(
+            Found(
+                title.start,
+                title.end,
+                DOCUMENT,
+                name,
+                doc_number=_number_after(text, title, numbers),
+                action=action,
+                alias_of=alias_of,
+            )
+        )
+        found += [Found(s, e, NESTED_DOCUMENT, nested_in=name) for s, e in find_nested(text, title)]
+        alias = find_alias(text, title) if alias_of is None else None
+        if alias is None:
+            continue
+        short = canon(text[alias.start : alias.end])
+        if title_key(short) == title_key(name):
+            continue
+        aliases[title_key(short)] = name
+        if alias.bracketed:
+            defined[alias.start] = action  # tagged on its own turn as a title
+            continue
+        found.append(Found(alias.start, alias.end, DOCUMENT, short, action=action, alias_of=name))
+        if alias.quoted:
+            quoted.setdefault(title_key(short), []).append((alias.end, name))
+    if quoted:
+        found += _quoted_references(text, quoted, canon)
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def _quoted_references(
+    text: str, defined: dict[str, list[tuple[int, str]]], canon: Callable[[str], str]
+) -> list[Found]:
+    """Later “short form” quotations of short forms defined in quotes, each resolved to the
+    title it was last defined for."""
+    found: list[Found] = []
+    for start, end in find_quoted(text):
+        short = text[start:end]
+        definitions = defined.get(title_key(short))
+        if not definitions:
+            continue
+        i = bisect_right(definitions, end, key=lambda d: d[0]) - 1
+        if i < 0 or definitions[i][0] == end:
+            continue  # a quotation before any definition, or a definition itself
+        found.append(
+            Found(
+                start,
+                end,
+                DOCUMENT,
+                canon(short),
+                action=Action(MENTIONED, None),
+                alias_of=definitions[i][1],
+            )
+        )
+    return found
+
+
+def _numbers_by_start(doc: Doc) -> dict[int, str] | None:
+    """Start offset -> text of each undamaged 文号 tagged by ``kg_doc_numbers``."""
+    if "kg_doc_numbers" not in doc.spans:
+        return None
+    return {s.start_char: s.text for s in doc.spans["kg_doc_numbers"] if s.label_ == DOC_NUMBER}
 
 
 class DocumentTagger:
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for start, end in outer_titles(doc.text):
-            span = make_span(doc, start, end, DOCUMENT)
-            if span is not None:
-                span._.kg_title = span.text
-                spans.append(span)
+        for f in find_documents(doc_text(doc), _numbers_by_start(doc)):
+            span = make_span(doc, f.start, f.end, f.label)
+            if span is None:
+                continue
+            if f.label == DOCUMENT:
+                span._.kg_title = f.title
+                span._.kg_doc_number = f.doc_number
+                span._.kg_alias_of = f.alias_of
+                if f.action is not None:
+                    span._.kg_action = f.action.kind
+                    span._.kg_verb = f.action.verb
+            else:
+                span._.kg_nested_in = f.nested_in
+            spans.append(span)
         set_group(doc, "kg_documents", spans)
         return doc
 

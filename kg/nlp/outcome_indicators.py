@@ -1,0 +1,192 @@
+"""What an outcome's number counts: the indicator, read from the words around the number.
+
+A clause may report one number or several. The words before a number (its *prefix*) usually
+name what it counts (``受理行政复议案件|79件``); when the number comes first, the noun phrase
+after the unit does (``发动630名|驻企服务员|逐企定制…``). Between two numbers of one clause the
+words are split between the first one's noun phrase and the second one's prefix
+(``41个|部门|“五级十五同”已绑定事项|1759项``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from kg.nlp.outcome_lexicon import OutcomeLexicon
+
+PERCENT_UNITS: Final = frozenset({"%", "％", "‰", "个百分点", "百分点"})
+PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
+
+_CONNECTOR_END = re.compile(r"(?:以及|、|和|及|与|或)\s*$")
+_CONNECTOR_START = re.compile(r"^\s*(?:以及|、|和|及|与)")
+_OPEN = "(（〔[【"
+_CLOSE = ")）〕]】"
+# A parenthesis after a noun that only comments on it: (纳入县财预算), (不含镇级).
+_ASIDE_START = re.compile(r"[(（〔\[【]\s*(?:不含|含|包括|其中|纳入|即|如|主要|具体|下同|以下)")
+_ASIDE_MAX = 5  # longer parenthetical content ends the noun phrase too
+
+
+def after_open_paren(text: str) -> str:
+    """The text after the last parenthesis left open: ``占比(其中X占比达`` → ``其中X占比达``."""
+    depth = 0
+    for i in range(len(text) - 1, -1, -1):
+        ch = text[i]
+        if ch in _CLOSE:
+            depth += 1
+        elif ch in _OPEN:
+            if depth == 0:
+                return text[i + 1 :]
+            depth -= 1
+    return text
+
+
+def _strip_leading(text: str, lex: OutcomeLexicon) -> str:
+    while True:
+        m = lex.leading.match(text)
+        if m is None or m.end() == 0 or m.end() >= len(text):
+            return text
+        text = text[m.end() :]
+
+
+def strip_trailing(text: str, lex: OutcomeLexicon) -> str:
+    """``text`` without the linking words before a number (``占比达`` → ``占比``); may be empty."""
+    while text:
+        stripped = text.rstrip()
+        if stripped.endswith(lex.trailing_words) and not stripped.endswith(lex.keep_trailing):
+            word = next(w for w in lex.trailing_words if stripped.endswith(w))
+            stripped = stripped[: -len(word)]
+        if stripped == text:
+            return text
+        text = stripped
+    return text
+
+
+def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
+    """The indicator inside the words before a number; empty when none is left.
+
+    ``rate`` (a percentage) keeps a leading subject: ``行政机关负责人出庭应诉率``.
+    """
+    text = strip_trailing(after_open_paren(text), lex)
+    last_cut = None
+    for last_cut in lex.cut.finditer(text):  # noqa: B007 - we want the last one
+        pass
+    if last_cut is not None:
+        text = text[last_cut.end() :]
+    text = _strip_leading(text.strip(), lex)
+    subject = None if rate or text.endswith("的") else lex.subject.match(text)
+    if subject is not None and subject.end() < len(text):
+        text = text[subject.end() :]
+        light = lex.light_always.match(text)
+        if light is not None:
+            text = text[light.end() :]
+    else:
+        light = lex.light.match(text)
+        if light is not None:
+            text = _strip_leading(text[light.end() :], lex)
+    return strip_trailing(text, lex).strip()
+
+
+def _aside_end(text: str) -> int:
+    """Where a commenting parenthesis starts in ``text`` (``len(text)`` if none)."""
+    for i, ch in enumerate(text):
+        if ch not in _OPEN:
+            continue
+        close = min((j for j in (text.find(c, i + 1) for c in _CLOSE) if j >= 0), default=-1)
+        if close < 0 or close - i - 1 > _ASIDE_MAX or _ASIDE_START.match(text, i):
+            return i
+    return len(text)
+
+
+def clean_suffix(text: str, lex: OutcomeLexicon, *, whole: bool = False) -> str:
+    """The noun phrase after a unit: ``县级综合行政执法队伍的“三定”工作`` → ``…队伍``.
+
+    ``whole`` keeps the rest of the clause (a clause that opens with its number:
+    ``1481项审批服务事项实现全流程网办``); an aside in parentheses still ends it.
+    """
+    text = text.strip()
+    if text.startswith("的"):
+        text = text[1:]
+    if not text or text[0] in _CLOSE:
+        return ""
+    end = _aside_end(text)
+    possessive = text.find("的“")
+    if possessive > 0:
+        end = min(end, possessive)
+    if not whole:
+        stop = lex.stop.search(text, 1, end)
+        if stop is not None:
+            end = stop.start()
+    return text[:end].strip()
+
+
+def _unclosed(text: str) -> int:
+    """Where the first bracket left open in ``text`` starts; -1 if none."""
+    opened: list[int] = []
+    for i, ch in enumerate(text):
+        if ch in _OPEN:
+            opened.append(i)
+        elif ch in _CLOSE and opened:
+            opened.pop()
+    return opened[0] if opened else -1
+
+
+def split_between(region: str, lex: OutcomeLexicon, *, takes_noun: bool = True) -> tuple[int, int]:
+    """Where the words between two numbers of a clause divide: ``(end of the first number's
+    noun phrase, start of the second number's prefix)`` as offsets into ``region``.
+
+    ``县直部门和`` → (4, 5); ``、集中评查`` → (0, 1); ``部门“五级十五同”已绑定事项`` → (2, 2).
+    ``takes_noun`` False (a rate or an amount): everything goes to the second number.
+    """
+    m = _CONNECTOR_END.search(region)
+    if m is not None and takes_noun:
+        return m.start(), len(region)
+    m = _CONNECTOR_START.match(region)
+    if m is not None:
+        return 0, m.end()
+    if not takes_noun:
+        return 0, 0
+    cuts = [p for p in (region.find("“"), _unclosed(region)) if p >= 0]
+    possessive = region.find("的“")
+    if possessive > 0:
+        cuts.append(possessive)
+    stop = lex.stop.search(region)
+    if stop is not None:
+        cuts.append(stop.start())
+    if not cuts:
+        return len(region), len(region)
+    at = min(cuts)
+    return at, at
+
+
+def unit_kind(unit: str, lex: OutcomeLexicon) -> str:
+    """``rate`` (%, 个百分点), ``measure`` (元, 天, 平方米 …) or ``count`` (件, 个, 名 …)."""
+    bare = unit.lstrip("万亿") or unit
+    if unit in PERCENT_UNITS or bare in PERCENT_UNITS:
+        return "rate"
+    if bare in lex.measure_units or bare[-1:] in lex.measure_units:
+        return "measure"
+    return "count"
+
+
+def indicator(
+    prefix: str, suffix: str, unit: str, lex: OutcomeLexicon, *, alone: bool
+) -> str | None:
+    """The indicator of a number from the words before (``prefix``) and after (``suffix``) it.
+
+    ``alone``: the number is the only one of its clause.
+    """
+    kind = unit_kind(unit, lex)
+    if kind == "rate":
+        return clean_prefix(prefix, lex, rate=True) or None
+    before = clean_prefix(prefix, lex)
+    opening = alone and not strip_trailing(prefix.strip(), lex)
+    if kind == "measure" and before and not suffix.lstrip().startswith("的"):
+        return before
+    if unit in PERSON_UNITS and suffix.strip():
+        after = clean_suffix(suffix, lex, whole=True)
+        if after:
+            return after
+    if before.endswith("”"):
+        return before
+    after = clean_suffix(suffix, lex, whole=opening)
+    return after or before or None

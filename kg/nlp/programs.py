@@ -1,16 +1,387 @@
-"""Component ``kg_programs`` (in progress)."""
+"""Component ``kg_programs``: named programs, campaigns, reforms and working systems.
+
+Compiled regexes over ``doc.text``; the word lists are ``lexicons/program_*.txt``.
+
+* Quoted names: a quote (“…”, ‘…’, 「…」, 『…』 or "…", at most 40 characters) with the head noun
+  the text attaches to it, modifiers allowed in between (“放管服”改革, “一件事”集成服务套餐), and a
+  domain word before it when the quoted name itself ends in a head (行政执法“三项制度”). A quote
+  with no head is a program (“最多跑一趟”) unless its context marks a quotation, slogan, honour,
+  metaphor or statistic (打造“阳光政府”, “以人为本”为价值理念, “双率”数据) or it is a bare
+  number (“十四五”时期). A name quoted inside another (‘枫桥经验’) is a program of its own.
+* Unquoted established names (法律顾问制度, 行政审批制度改革, 重大行政决策程序): a head noun and
+  its modifier back to the governing verb (落实, 推行, 健全 …), the clause start or the list item
+  start; the modifier must be long enough for its head (工作机制, 考评机制 are generic) and free
+  of generic words (各项, 长效, 领域), descriptive 的 and …化. Also 法治X建设 / 平安X建设 where X
+  is a place (法治漯河建设).
+
+Each occurrence gives its longest span, so a name written with and without its head gives two
+programs (行政执法“三项制度” and “三项制度”). Nothing inside a cited title is tagged.
+"""
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import NamedTuple
 
-from kg.nlp.pipeline import set_group
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from kg.nlp.model import PROGRAM
+from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
+
+LEXICONS = Path(__file__).parent / "lexicons"
+
+CJK = "\u3400-\u9fff"
+MAX_QUOTE = 40  # characters inside a quote
+MAX_BARE = 20  # a quoted name with no head is at most this long
+MAX_TAIL = 12  # characters between a closing quote and its head noun
+MAX_MODIFIER = 22  # characters of an unquoted name before its head
+PLACEHOLDER = "〇"  # stands for a short parenthetical inside a name: 法治示范村(社区)
+
+# Punctuation as written in reports, in ASCII and in full-width forms.
+_STOPS = ",\uff0c\u3002;\uff1b:\uff1a!\uff01?\uff1f"
+_OPEN, _CLOSE = "(\uff08", ")\uff09"
+_DIGITS = "0-9\uff10-\uff19"
+
+_QUOTE = re.compile(
+    rf"“([^“”\n]{{1,{MAX_QUOTE}}})”|「([^「」\n]{{1,{MAX_QUOTE}}})」|『([^『』\n]{{1,{MAX_QUOTE}}})』"
+    rf"|‘([^‘’“”\n]{{1,{MAX_QUOTE}}})’|\"([^\"\n]{{1,{MAX_QUOTE}}})\""
+)
+_INNER = re.compile(rf"‘([^‘’\n]{{1,{MAX_QUOTE}}})’")
+_SHORT_PAREN = re.compile(rf"[{_OPEN}][{CJK}]{{1,4}}[{_CLOSE}]")
+_CJK_CHAR = re.compile(rf"[{CJK}]")
+_NUMERAL = re.compile(r"[一二三四五六七八九十百千两]+")
+_TWO_CJK = re.compile(rf"[{CJK}][^{CJK}]*[{CJK}]")
+_NOT_IN_NAME = re.compile(rf"[{_DIGITS}的]")  # counts, dates and descriptive phrases
+# The text after a quote that may hold its head: Chinese characters, not a function word.
+_TAIL = re.compile(rf"(?:(?![的和与及等在是为了对向并或从把将被到])[{CJK}]){{0,{MAX_TAIL + 6}}}")
+# Runs of characters that cannot be inside an unquoted name: they bound its clause.
+_NON_NAME = re.compile(rf"[^{CJK}{PLACEHOLDER}、]+")
+_LIST_SEP = re.compile(r"[、和及与]")
+_DESCRIPTIVE = re.compile(r"的|化(?!解)")
+_COUNTED = re.compile(rf"[^{_STOPS}]{{0,3}}[{_DIGITS}]")
+_CLAUSE_END = re.compile(rf"[{_STOPS}\n“”‘’「」『』\"]")
+
+
+class Head(NamedTuple):
+    text: str
+    kind: str
+    quoted: str  # yes | plan | no
+    min_modifier: int | None  # None: never heads an unquoted name
+    clause_final: bool  # an unquoted name with this head must end its clause
+    needs_verb: bool  # an unquoted name with this head must follow a governing verb
+
+
+class Found(NamedTuple):
+    """One program: character range, kind and head noun (None for a bare quoted name)."""
+
+    start: int
+    end: int
+    kind: str
+    head: str | None
+
+
+def read_lexicon(name: str) -> list[str]:
+    """Entries of ``lexicons/<name>``: one per line, ``#`` comments and blank lines skipped."""
+    lines = (LEXICONS / name).read_text(encoding="utf-8").splitlines()
+    return [s for line in lines if (s := line.split("#", 1)[0].strip())]
+
+
+def read_sections(name: str) -> dict[str, list[str]]:
+    """A lexicon split by ``[section]`` lines."""
+    sections: dict[str, list[str]] = {"": []}
+    current = ""
+    for entry in read_lexicon(name):
+        if entry.startswith("[") and entry.endswith("]"):
+            current = entry[1:-1]
+            sections.setdefault(current, [])
+        else:
+            sections[current].append(entry)
+    return sections
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def _heads() -> dict[str, Head]:
+    heads: dict[str, Head] = {}
+    for entry in read_lexicon("program_heads.txt"):
+        text, kind, quoted, minimum = entry.split()
+        number = None if minimum == "-" else int(minimum.rstrip("$!"))
+        heads[text] = Head(text, kind, quoted, number, "$" in minimum, "!" in minimum)
+    return heads
+
+
+def _merge(ranges: Iterable[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Sorted, merged ranges as parallel lists of starts and ends."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in sorted(ranges):
+        if ends and start <= ends[-1]:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _overlaps(starts: Sequence[int], ends: Sequence[int], start: int, end: int) -> bool:
+    i = bisect_right(starts, end - 1) - 1
+    return i >= 0 and ends[i] > start
+
+
+class _Quote(NamedTuple):
+    start: int  # the opening quote
+    end: int  # after the closing quote
+    content: str
+    chain_start: int  # first quote of a run like “马上办”“就近办”
+    chain_end: int  # after the last quote of that run
+
+
+class ProgramFinder:
+    """Finds programs in plain text; built once from the lexicons."""
+
+    def __init__(self) -> None:
+        self.heads = _heads()
+        quoted_heads = [h.text for h in self.heads.values() if h.quoted == "yes"]
+        plan_heads = [h.text for h in self.heads.values() if h.quoted in ("yes", "plan")]
+        self.head_re = re.compile(f"(?:{_alternation(self.heads)})(?![性化])")
+        self.quoted_heads = frozenset(quoted_heads)
+        self.plan_heads = frozenset(plan_heads)
+        self.ends_in_head = re.compile(f"(?:{_alternation(quoted_heads)})$")
+        cues = read_sections("program_cues.txt")
+        self.left_cue = re.compile(f"(?:{_alternation(cues['left'])})[{CJK}]{{0,4}}$")
+        self.adjacent_cue = re.compile(
+            f"(?<![一二三四五六七八九十])(?:{_alternation(cues['adjacent'])})$"
+        )
+        self.right_cue = re.compile(_alternation([*cues["right"], *cues["topics"]]))
+        # 落实领导干部干预司法活动、插手具体案件记录、通报和责任追究等制度: items of a list
+        # closed by 等 + head are parts of one system, not names of their own.
+        topics = [*cues["topics"], *(f"等{h}" for h in self.heads)]
+        self.topics = re.compile(_alternation(topics))
+        self.tail_break = re.compile(_alternation(cues["tail-break"]))
+        self.bad_ending = re.compile(f"(?:{_alternation(cues['ending'])})$")
+        list_ends = [*cues["list-end"], *self.heads]
+        self.list_end = re.compile(f"(?:{_alternation(list_ends)})$")
+        self.generic_place = frozenset(cues["generic-place"])
+        prefixes = read_lexicon("program_prefixes.txt")
+        self.prefix = re.compile(f"(?:{_alternation(prefixes)})$")
+        words = read_sections("program_verbs.txt")
+        self.governing = frozenset(words["verbs"])
+        verbs = _alternation([*words["verbs"], *words["boundaries"]])
+        self.verb = re.compile(f"(?:{verbs})(?![性化])好?")
+        unquoted = [h.text for h in self.heads.values() if h.min_modifier is not None]
+        self.inner_head = re.compile(_alternation(unquoted))
+        strip = f"{_alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+        self.strip = re.compile(f"^(?:{strip}|[一二三四五六七八九十]是)+")
+        self.stop = re.compile(_alternation(read_lexicon("program_stop.txt")))
+        after = cues["after-head"]
+        own = [w for w in after if self.head_re.match(w)]
+        self.after_head = re.compile(_alternation([*(set(after) - set(own)), *self.heads]))
+        self.after_own_head = re.compile(_alternation(own)) if own else None
+        self.place_build = re.compile(f"(?:法治|平安)([{CJK}]{{2,3}}?)建设(?![规纲“工])")
+
+    # -- quoted names ------------------------------------------------------------------
+
+    def quotes(self, text: str) -> list[_Quote]:
+        """Every quote, with the run of adjacent quotes (“马上办”“就近办”) it stands in."""
+        spans: list[tuple[int, int, str, int]] = []
+        chain = prev_end = -1
+        for m in _QUOTE.finditer(text):
+            start, end = m.span()
+            if start != prev_end and text[prev_end:start] != "、":
+                chain = start
+            spans.append((start, end, m.group(m.lastindex or 0), chain))
+            prev_end = end
+        quotes: list[_Quote] = []
+        chain_end = 0
+        for start, end, content, chain in reversed(spans):
+            if not quotes or quotes[-1].chain_start != chain:
+                chain_end = end
+            quotes.append(_Quote(start, end, content, chain, chain_end))
+        quotes.reverse()
+        return quotes
+
+    def head_after(self, text: str, pos: int, plan: bool) -> tuple[int, Head] | None:
+        """The longest head attached after ``pos`` (the end of a quote)."""
+        tail = _TAIL.match(text, pos)
+        if tail is None:
+            return None
+        stop = self.tail_break.search(text, pos, tail.end())
+        tail_end = stop.start() if stop else tail.end()
+        allowed = self.plan_heads if plan else self.quoted_heads
+        best: tuple[int, Head] | None = None
+        for m in self.head_re.finditer(text, pos, tail_end):
+            if m.group() in allowed and m.start() - pos <= MAX_TAIL:
+                best = (m.end(), self.heads[m.group()])
+        return best
+
+    def name_like(self, content: str) -> bool:
+        """Could ``content`` alone be a program's name?"""
+        return (
+            len(content) <= MAX_BARE
+            and _TWO_CJK.search(content) is not None
+            and not _NOT_IN_NAME.search(content)
+            and not _NUMERAL.fullmatch(content)
+            and not self.bad_ending.search(content)
+        )
+
+    def bare_ok(self, text: str, q: _Quote) -> bool:
+        if not self.name_like(q.content):
+            return False
+        before = text[max(0, q.chain_start - 8) : q.chain_start]
+        if self.left_cue.search(before):
+            return False
+        if _COUNTED.match(text, q.end):
+            return False
+        after = text[q.chain_end : q.chain_end + 8]
+        cut = _CLAUSE_END.search(after)
+        if self.right_cue.search(after[: cut.start()] if cut else after):
+            return False
+        # 建设的“练兵场”, 仍然是“常规动作”: a metaphor or predicate, unless a noun follows
+        # (队伍的“三定”工作).
+        adjacent = self.adjacent_cue.search(before)
+        return not (adjacent and ((cut is not None and cut.start() == 0) or not after))
+
+    def quoted(self, text: str, quotes: Sequence[_Quote]) -> list[Found]:
+        found: list[Found] = []
+        for q in quotes:
+            plan = bool(_NUMERAL.fullmatch(q.content))
+            core_head = self.ends_in_head.search(q.content)
+            start = q.start
+            if core_head:
+                prefix = self.prefix.search(text, max(0, q.start - 8), q.start)
+                start = prefix.start() if prefix else q.start
+            attached = self.head_after(text, q.end, plan)
+            if attached is not None and _CJK_CHAR.search(q.content):
+                end, head = attached
+                found.append(Found(start, end, head.kind, head.text))
+            elif core_head is not None and (start < q.start or self.bare_ok(text, q)):
+                head = self.heads[core_head.group()]
+                found.append(Found(start, q.end, head.kind, head.text))
+            elif self.bare_ok(text, q):
+                found.append(Found(q.start, q.end, "initiative", None))
+            if text[q.start] == "“":
+                for inner in _INNER.finditer(q.content):
+                    if inner.group() != q.content and self.name_like(inner.group(1)):
+                        s = q.start + 1 + inner.start()
+                        found.append(Found(s, s + len(inner.group()), "initiative", None))
+        return found
+
+    # -- unquoted names ----------------------------------------------------------------
+
+    def modifier(self, masked: str, bounds: list[int], end: int, verb_only: bool) -> str | None:
+        """The modifier of an unquoted head at ``end``; ``bounds``: ends of non-name runs."""
+        i = bisect_right(bounds, end) - 1
+        clause_start = bounds[i] if i >= 0 else 0
+        lo = max(clause_start, end - MAX_MODIFIER - 4)
+        clause = masked[lo:end]
+        open_ended = lo > clause_start
+        if "等" in clause:
+            clause = clause[clause.rindex("等") + 1 :]
+            open_ended = False
+        verbs = list(self.verb.finditer(clause))
+        verb = verbs[-1] if verbs else None
+        if verb_only and not (verb and {verb.group(), verb.group()[:-1]} & self.governing):
+            return None
+        if verb is not None:
+            mod = clause[verb.end() :]
+        elif open_ended and "、" not in clause:
+            return None
+        else:
+            mod = clause.rsplit("、", 1)[-1]
+        if "的" in mod or mod[-1:] in ("、", "和", "及", "与"):
+            return None
+        for sep in reversed(list(_LIST_SEP.finditer(mod))):
+            if self.list_end.search(mod, 0, sep.start()):
+                mod = mod[sep.end() :]
+                break
+        stripped = self.strip.match(mod)
+        return mod[stripped.end() :] if stripped else mod
+
+    def unquoted(self, masked: str, starts: list[int], ends: list[int]) -> list[Found]:
+        found: list[Found] = []
+        bounds = [m.end() for m in _NON_NAME.finditer(masked)]
+        for m in self.head_re.finditer(masked):
+            head = self.heads[m.group()]
+            hs, he = m.span()
+            if head.min_modifier is None or _overlaps(starts, ends, hs, he):
+                continue
+            if self.after_head.match(masked, he) or (
+                self.after_own_head and self.after_own_head.match(masked, hs)
+            ):
+                continue
+            rest = masked[he : he + 30]
+            cut = _CLAUSE_END.search(rest)
+            rest = rest[: cut.start()] if cut else rest
+            if self.topics.search(rest) or (head.clause_final and rest):
+                continue
+            if head.min_modifier == 0:
+                found.append(Found(hs, he, head.kind, head.text))
+                continue
+            mod = self.modifier(masked, bounds, hs, head.needs_verb)
+            if (
+                mod is None
+                or not head.min_modifier <= len(mod) <= MAX_MODIFIER
+                or any(len(part) < 2 for part in mod.split("、"))
+                or self.stop.search(mod)
+                or self.inner_head.search(mod)
+                or _DESCRIPTIVE.search(mod)
+            ):
+                continue
+            found.append(Found(hs - len(mod), he, head.kind, head.text))
+        for m in self.place_build.finditer(masked):
+            if m.group(1) not in self.generic_place and not _overlaps(starts, ends, *m.span()):
+                found.append(Found(m.start(), m.end(), "campaign", "建设"))
+        return found
+
+    # -- everything --------------------------------------------------------------------
+
+    def find(self, text: str, blocked: Iterable[tuple[int, int]] = ()) -> list[Found]:
+        """Programs in ``text``, outside the ``blocked`` ranges (cited titles), in text order."""
+        b_starts, b_ends = _merge(blocked := list(blocked))
+        quotes = self.quotes(text)
+        free = [q for q in quotes if not _overlaps(b_starts, b_ends, q.start, q.end)]
+        found = [
+            f for f in self.quoted(text, free) if not _overlaps(b_starts, b_ends, f.start, f.end)
+        ]
+        taken = [*blocked, *((q.start, q.end) for q in quotes), *((f.start, f.end) for f in found)]
+        masked = _SHORT_PAREN.sub(lambda m: PLACEHOLDER * len(m.group()), text)
+        t_starts, t_ends = _merge(taken)
+        found += self.unquoted(masked, t_starts, t_ends)
+        return sorted(dict.fromkeys(found))
+
+
+@lru_cache(maxsize=1)
+def default_finder() -> ProgramFinder:
+    return ProgramFinder()
+
+
+def find_programs(text: str, blocked: Iterable[tuple[int, int]] = ()) -> list[Found]:
+    """Programs in ``text`` outside the ``blocked`` character ranges."""
+    return default_finder().find(text, blocked)
 
 
 class ProgramTagger:
+    """Puts PROGRAM spans in ``doc.spans["kg_programs"]`` with ``kg_kind`` and ``kg_head``."""
+
+    def __init__(self) -> None:
+        self.finder = default_finder()
+
     def __call__(self, doc: Doc) -> Doc:
-        set_group(doc, "kg_programs", [])
+        spans: list[Span] = []
+        for f in self.finder.find(doc_text(doc), span_ranges(doc, "kg_documents")):
+            span = make_span(doc, f.start, f.end, PROGRAM)
+            if span is not None:
+                span._.kg_kind = f.kind
+                span._.kg_head = f.head
+                spans.append(span)
+        set_group(doc, "kg_programs", spans)
         return doc
 
 

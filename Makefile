@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with python3 and make:
 #   make demo   set up .venv, read the shipped corpus and print what the graph knows
-#   make test   set up .venv with the test extras, run the whole test suite and the linters
+#   make test   set up .venv with the test extras, run the linters and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -25,8 +25,8 @@ demo: $(VENV)/.installed
 	$(BIN)/kg ingest corpus/ --format table
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
 	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kg tests benchmarks

@@ -17,10 +17,11 @@ _SENTENCE = re.compile(r"[^\n。！？!?]*(?:[。！？!?]+[”’」』）)\]]*
 _SPACE = " \t\r\u3000\u00a0\u2002\u2003\u200b\ufeff"
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Character ``(start, end)`` of each sentence, stripped of surrounding white space."""
+def _stripped_matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each match of ``pattern``, without surrounding white space; matches
+    that are only white space are left out."""
     bounds: list[tuple[int, int]] = []
-    for match in _SENTENCE.finditer(text):
+    for match in pattern.finditer(text):
         start, end = match.span()
         while start < end and text[start] in _SPACE:
             start += 1
@@ -29,6 +30,11 @@ def sentence_bounds(text: str) -> list[tuple[int, int]]:
         if end > start:
             bounds.append((start, end))
     return bounds
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """Character ``(start, end)`` of each sentence, stripped of surrounding white space."""
+    return _stripped_matches(_SENTENCE, text)
 
 
 # Section headings at the start of a paragraph, by level. Real strings: "一、指导思想",
@@ -49,16 +55,7 @@ _PARAGRAPH = re.compile(r"[^\n]+")
 
 def paragraph_bounds(text: str) -> list[tuple[int, int]]:
     """Character ``(start, end)`` of each paragraph: each non-blank line, stripped."""
-    bounds: list[tuple[int, int]] = []
-    for match in _PARAGRAPH.finditer(text):
-        start, end = match.span()
-        while start < end and text[start] in _SPACE:
-            start += 1
-        while end > start and text[end - 1] in _SPACE:
-            end -= 1
-        if end > start:
-            bounds.append((start, end))
-    return bounds
+    return _stripped_matches(_PARAGRAPH, text)
 
 
 def heading_at(text: str, start: int, end: int) -> tuple[int, int] | None:

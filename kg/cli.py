@@ -72,6 +72,8 @@ def _read_all(paths: tuple[str, ...]) -> tuple[list[Report], list[IngestError]]:
 METADATA_HEADERS = (
     "file",
     "region",
+    "region_path",
+    "code",
     "level",
     "year",
     "title",
@@ -92,7 +94,8 @@ METADATA_HEADERS = (
     help="Output format (default: table on a terminal, else json).",
 )
 def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
-    """Read reports and print what each one is: region, level, year covered, title, 文号.
+    """Read reports and print what each one is: region (with its place in the GB/T 2260
+    hierarchy and code; a town shows its county's code), level, year covered, title, 文号.
 
     PATHS are files or directories (default: corpus/). Files that cannot be read are
     reported at the end and make the exit status 1; the others are still printed.
@@ -101,22 +104,28 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
     Example:
       kg ingest corpus/ --format csv
     """
+    from kg.resolve import link_region
+
     reports, failures = _read_all(paths or (DEFAULT_CORPUS,))
-    rows = [
-        (
-            r.name,
-            r.region,
-            r.level,
-            r.year_covered,
-            r.metadata.title,
-            r.metadata.doc_number or r.metadata.damaged_doc_number,
-            r.metadata.publisher,
-            r.metadata.generated or r.metadata.published,
-            r.encoding or r.format,
-            len(r.sentences),
+    rows = []
+    for r in reports:
+        linked = link_region(r.region, chain=r.region_chain, text=r.text) if r.region else None
+        rows.append(
+            (
+                r.name,
+                r.region,
+                linked.path if linked else None,
+                linked.county_code if linked else None,
+                r.level,
+                r.year_covered,
+                r.metadata.title,
+                r.metadata.doc_number or r.metadata.damaged_doc_number,
+                r.metadata.publisher,
+                r.metadata.generated or r.metadata.published,
+                r.encoding or r.format,
+                len(r.sentences),
+            )
         )
-        for r in reports
-    ]
     if rows:
         click.echo(format_rows(METADATA_HEADERS, rows, _default_format(fmt)))
     if failures:

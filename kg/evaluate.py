@@ -14,13 +14,15 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kg.errors import GoldError
+from kg.text import normalize
+
+_TITLE = re.compile(r"《[^《》]*》")
 
 STRING_CATEGORIES = (
     "nested_documents",
@@ -40,16 +42,6 @@ METADATA_FIELDS = (
     "doc_number",
 )
 MODES = ("strict", "relaxed")
-
-_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\uff0d\ufe63\u2212]")
-_SPACE = re.compile(r"\s+")
-_TITLE = re.compile(r"《[^《》]*》")
-
-
-def normalize(text: str) -> str:
-    """NFKC, dashes as ``-``, no white space: the form all comparisons use."""
-    text = unicodedata.normalize("NFKC", text)
-    return _SPACE.sub("", _DASHES.sub("-", text))
 
 
 @dataclass(slots=True)

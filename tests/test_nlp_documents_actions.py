@@ -10,7 +10,7 @@ import pytest
 from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.documents import find_documents
 from kg.nlp.model import DOCUMENT, NESTED_DOCUMENT
-from kg.nlp.patterns import title_key
+from kg.text import normalize as title_key
 
 # (sentence, title, action, verb)
 REAL: list[tuple[str, str, str, str | None]] = [

@@ -13,8 +13,9 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from kg.nlp import docnumbers, documents  # noqa: F401 - registers the factories
-from kg.nlp.outcome_lexicon import LEXICON_DIR, lexicon, read_lines, read_sections
+from kg.nlp.outcome_lexicon import lexicon
 from kg.nlp.outcomes import DENSE_COUNT, OutcomeTagger, find_candidates, is_plan_document
+from kg.nlp.patterns import LEXICON_DIR, read_lexicon, read_sections
 
 
 @pytest.fixture(scope="module")
@@ -131,4 +132,4 @@ def test_lexicon_files_parse(tmp_path: Path) -> None:
     shipped = read_sections(LEXICON_DIR / "outcome_words.txt")
     for section in ("verb", "stop", "light", "cut", "leading", "trailing", "plan_clause"):
         assert shipped.get(section), section
-    assert "个百分点" in read_lines(LEXICON_DIR / "units.txt")
+    assert "个百分点" in read_lexicon(LEXICON_DIR / "units.txt")

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from kg.nlp.programs import Found, ProgramFinder, find_programs, read_lexicon, read_sections
+from kg.nlp.patterns import read_lexicon, read_sections
+from kg.nlp.programs import Found, ProgramFinder, find_programs
 
 _TITLE = re.compile(r"《([^《》\n]*)》")
 

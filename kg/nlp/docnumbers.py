@@ -32,11 +32,10 @@ from kg.nlp.patterns import (
     YEAR_OPEN,
     YEAR_OPENERS,
     alternation,
-    doc_text,
     read_lexicon,
     to_int,
 )
-from kg.nlp.pipeline import make_span, set_group
+from kg.nlp.pipeline import doc_text, make_span, set_group
 
 ISSUER_MAX = 10  # characters read back from the bracket
 DAMAGED_ISSUER = (2, 8)  # length range of the issuer of a damaged number

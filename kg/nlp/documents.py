@@ -28,9 +28,10 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.model import DOC_NUMBER, DOCUMENT, NESTED_DOCUMENT
-from kg.nlp.patterns import alternation, doc_text, read_lexicon, title_key
-from kg.nlp.pipeline import make_span, set_group
+from kg.nlp.patterns import alternation, read_lexicon
+from kg.nlp.pipeline import doc_text, make_span, set_group
 from kg.nlp.titles import TitleSpan, find_alias, find_nested, find_quoted, find_titles
+from kg.text import normalize
 
 ISSUED: Final = "issued"
 IMPLEMENTED: Final = "implemented"
@@ -180,17 +181,17 @@ def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Fou
     """
     if numbers is None:
         numbers = {n.start: text[n.start : n.end] for n in find_doc_numbers(text) if not n.damaged}
-    first: dict[str, str] = {}  # title_key -> first spelling
+    first: dict[str, str] = {}  # normalize -> first spelling
     seen: dict[str, str] = {}  # spelling -> first spelling
 
     def canon(written: str) -> str:
         name = seen.get(written)
         if name is None:
-            name = seen[written] = first.setdefault(title_key(written), written)
+            name = seen[written] = first.setdefault(normalize(written), written)
         return name
 
     found: list[Found] = []
-    aliases: dict[str, str] = {}  # title_key(short form) -> full title
+    aliases: dict[str, str] = {}  # normalize(short form) -> full title
     defined: dict[int, Action] = {}  # start of a 《short form》 being defined -> its action
     quoted: dict[str, list[tuple[int, str]]] = {}  # “short form” -> [(defined at, full title)]
     previous: tuple[TitleSpan, Action] | None = None
@@ -198,7 +199,7 @@ def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Fou
         name = canon(text[title.start : title.end])
         action = defined.pop(title.start, None) or classify(text, title, previous)
         previous = (title, action)
-        alias_of = aliases.get(title_key(name)) if aliases else None
+        alias_of = aliases.get(normalize(name)) if aliases else None
         found.append(
             Found(
                 title.start,
@@ -215,15 +216,15 @@ def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Fou
         if alias is None:
             continue
         short = canon(text[alias.start : alias.end])
-        if title_key(short) == title_key(name):
+        if normalize(short) == normalize(name):
             continue
-        aliases[title_key(short)] = name
+        aliases[normalize(short)] = name
         if alias.bracketed:
             defined[alias.start] = action  # tagged on its own turn as a title
             continue
         found.append(Found(alias.start, alias.end, DOCUMENT, short, action=action, alias_of=name))
         if alias.quoted:
-            quoted.setdefault(title_key(short), []).append((alias.end, name))
+            quoted.setdefault(normalize(short), []).append((alias.end, name))
     if quoted:
         found += _quoted_references(text, quoted, canon)
     found.sort(key=lambda f: (f.start, f.end))
@@ -238,7 +239,7 @@ def _quoted_references(
     found: list[Found] = []
     for start, end in find_quoted(text):
         short = text[start:end]
-        definitions = defined.get(title_key(short))
+        definitions = defined.get(normalize(short))
         if not definitions:
             continue
         i = bisect_right(definitions, end, key=lambda d: d[0]) - 1

@@ -30,15 +30,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.nlp.model import INSTITUTION
-from kg.nlp.patterns import doc_text
-from kg.nlp.pipeline import make_span, set_group, span_ranges
+from kg.nlp.patterns import read_lexicon, read_table
+from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
 from kg.nlp.places import (
     Place,
     Ranges,
     doc_places,
     is_cjk,
-    read_lexicon,
-    read_table,
     trie_regex,
 )
 

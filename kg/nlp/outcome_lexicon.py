@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
-from typing import Final
 
 from kg.nlp.numerals import (
     ARABIC_DIGIT,
@@ -19,38 +17,12 @@ from kg.nlp.numerals import (
     CHINESE_PATTERN,
     CHINESE_SMALL_UNITS,
 )
-
-LEXICON_DIR: Final = Path(__file__).resolve().parent / "lexicons"
-
-
-def read_lines(path: Path) -> list[str]:
-    """Entries of a lexicon file: stripped lines, without blank lines and ``#`` comments."""
-    lines = []
-    for raw in path.read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            lines.append(line)
-    return lines
+from kg.nlp.patterns import alternation, read_lexicon, read_sections
 
 
-def read_sections(path: Path) -> dict[str, list[str]]:
-    """Entries of a lexicon file made of ``[section]`` blocks."""
-    sections: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in read_lines(path):
-        if line.startswith("[") and line.endswith("]"):
-            current = sections.setdefault(line[1:-1].strip(), [])
-        elif current is not None:
-            current.append(line)
-    return sections
-
-
-def alternation(words: Iterable[str]) -> str:
+def _group(words: Iterable[str]) -> str:
     """A regex group matching any of ``words``, longest first."""
-    unique = sorted(set(words), key=lambda w: (-len(w), w))
-    if not unique:
-        return "(?!)"
-    return "(?:" + "|".join(re.escape(w) for w in unique) + ")"
+    return f"(?:{alternation(words)})"
 
 
 class OutcomeLexicon:
@@ -58,9 +30,9 @@ class OutcomeLexicon:
 
     def __init__(self, units: list[str], words: dict[str, list[str]]) -> None:
         def group(name: str) -> str:
-            return alternation(words.get(name, []))
+            return _group(words.get(name, []))
 
-        unit = alternation(units)
+        unit = _group(units)
         approx_after = group("approx_after")
         not_unit = group("not_unit")
         digit = ARABIC_DIGIT
@@ -91,7 +63,7 @@ class OutcomeLexicon:
         guards = "".join(f"(?!{re.escape(a)})" for a in sorted(ahead) if a)
         guards_behind = "".join(f"(?<!{re.escape(b)})" for b in sorted(behind) if b)
         cuts = [w for w in words.get("cut", []) if w != "共"]
-        self.cut = re.compile(f"{alternation(cuts)}|{guards_behind}共{guards}")
+        self.cut = re.compile(f"{_group(cuts)}|{guards_behind}共{guards}")
         self.leading = re.compile(
             r"^(?:\s+|[、,，]"
             r"|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]{1,2}[.．、](?![0-9])|[一二三四五六七八九十]+[、是]"
@@ -137,6 +109,6 @@ class OutcomeLexicon:
 def lexicon() -> OutcomeLexicon:
     """The lexicon shipped with the package."""
     return OutcomeLexicon(
-        read_lines(LEXICON_DIR / "units.txt"),
-        read_sections(LEXICON_DIR / "outcome_words.txt"),
+        list(read_lexicon("units.txt")),
+        read_sections("outcome_words.txt"),
     )

@@ -13,8 +13,6 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
-from kg.nlp.pipeline import doc_text as doc_text  # re-exported for the components
-
 LEXICON_DIR: Final = Path(__file__).resolve().parent / "lexicons"
 
 # Character classes (for use inside [...]).
@@ -26,19 +24,40 @@ YEAR_OPEN: Final = YEAR_OPENERS.replace("[", "\\[")  # the same, escaped for use
 YEAR_CLOSE: Final = YEAR_CLOSERS.replace("]", "\\]")
 SPACES: Final = " \t\u3000\u00a0"
 
-_DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\uff0d\ufe63\u2212]")
-_WHITE = re.compile(r"\s+")
+
+def _lexicon_path(name: str | Path) -> Path:
+    return name if isinstance(name, Path) else LEXICON_DIR / name
+
+
+def _entries(name: str | Path) -> list[str]:
+    """Stripped lines of a lexicon, without blank lines and ``#`` comments."""
+    lines = _lexicon_path(name).read_text(encoding="utf-8").splitlines()
+    return [entry for line in lines if (entry := line.split("#", 1)[0].strip())]
 
 
 @cache
-def read_lexicon(name: str) -> tuple[str, ...]:
-    """Entries of ``lexicons/<name>``: stripped lines without blank lines and ``#`` comments."""
-    entries: list[str] = []
-    for line in (LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():
-        entry = line.split("#", 1)[0].strip()
-        if entry:
-            entries.append(entry)
-    return tuple(dict.fromkeys(entries))
+def read_lexicon(name: str | Path) -> tuple[str, ...]:
+    """Entries of ``lexicons/<name>`` (or of the file ``name``): stripped lines without blank
+    lines and ``#`` comments, each once, in file order."""
+    return tuple(dict.fromkeys(_entries(name)))
+
+
+def read_table(name: str | Path) -> list[list[str]]:
+    """Entries of a lexicon split on white space (``<name> <kind> …``)."""
+    return [entry.split() for entry in read_lexicon(name)]
+
+
+def read_sections(name: str | Path) -> dict[str, list[str]]:
+    """A lexicon made of ``[section]`` blocks; entries before the first block go under ``""``."""
+    sections: dict[str, list[str]] = {}
+    current = ""
+    for entry in _entries(name):
+        if entry.startswith("[") and entry.endswith("]"):
+            current = entry[1:-1].strip()
+            sections.setdefault(current, [])
+        else:
+            sections.setdefault(current, []).append(entry)
+    return sections
 
 
 def alternation(words: Iterable[str]) -> str:
@@ -50,8 +69,3 @@ def alternation(words: Iterable[str]) -> str:
 def to_int(digits: str) -> int:
     """An int from ASCII or full-width digits."""
     return int(unicodedata.normalize("NFKC", digits))
-
-
-def title_key(title: str) -> str:
-    """The form two spellings of one title share: NFKC, dashes as ``-``, no white space."""
-    return _WHITE.sub("", _DASHES.sub("-", unicodedata.normalize("NFKC", title)))

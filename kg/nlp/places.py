@@ -29,10 +29,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.nlp.model import PLACE
-from kg.nlp.patterns import doc_text
-from kg.nlp.pipeline import make_span, set_group, span_ranges
+from kg.nlp.patterns import read_lexicon, read_table
+from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
 
-LEXICONS = Path(__file__).parent / "lexicons"
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 
 # Key of the places found in a Doc, left in ``doc.user_data`` by kg_institutions for kg_places.
@@ -47,17 +46,6 @@ _TOWN_NAME_MAX = 3
 # A suffix followed by these is a compound or a level, not the end of a name (乡镇, 乡村,
 # 镇一级, 村级, 镇域).
 _NOT_AFTER_SUFFIX = "(?![镇乡村街级域居组]|一级|两级|三级)"
-
-
-def read_lexicon(name: str) -> list[str]:
-    """Entries of ``lexicons/<name>``: stripped lines, blank lines and ``#`` comments skipped."""
-    lines = (LEXICONS / name).read_text(encoding="utf-8").splitlines()
-    return [s for s in (line.split("#", 1)[0].strip() for line in lines) if s]
-
-
-def read_table(name: str) -> list[list[str]]:
-    """Entries of ``lexicons/<name>`` split on white space (``<name> <kind> …``)."""
-    return [entry.split() for entry in read_lexicon(name)]
 
 
 def is_cjk(ch: str) -> bool:

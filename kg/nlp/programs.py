@@ -24,16 +24,14 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from pathlib import Path
 from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.nlp.model import PROGRAM
+from kg.nlp.patterns import alternation, read_lexicon, read_sections
 from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
-
-LEXICONS = Path(__file__).parent / "lexicons"
 
 CJK = "\u3400-\u9fff"
 MAX_QUOTE = 40  # characters inside a quote
@@ -85,29 +83,6 @@ class Found(NamedTuple):
     head: str | None
 
 
-def read_lexicon(name: str) -> list[str]:
-    """Entries of ``lexicons/<name>``: one per line, ``#`` comments and blank lines skipped."""
-    lines = (LEXICONS / name).read_text(encoding="utf-8").splitlines()
-    return [s for line in lines if (s := line.split("#", 1)[0].strip())]
-
-
-def read_sections(name: str) -> dict[str, list[str]]:
-    """A lexicon split by ``[section]`` lines."""
-    sections: dict[str, list[str]] = {"": []}
-    current = ""
-    for entry in read_lexicon(name):
-        if entry.startswith("[") and entry.endswith("]"):
-            current = entry[1:-1]
-            sections.setdefault(current, [])
-        else:
-            sections[current].append(entry)
-    return sections
-
-
-def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 def _heads() -> dict[str, Head]:
     heads: dict[str, Head] = {}
     for entry in read_lexicon("program_heads.txt"):
@@ -150,40 +125,40 @@ class ProgramFinder:
         self.heads = _heads()
         quoted_heads = [h.text for h in self.heads.values() if h.quoted == "yes"]
         plan_heads = [h.text for h in self.heads.values() if h.quoted in ("yes", "plan")]
-        self.head_re = re.compile(f"(?:{_alternation(self.heads)})(?![性化])")
+        self.head_re = re.compile(f"(?:{alternation(self.heads)})(?![性化])")
         self.quoted_heads = frozenset(quoted_heads)
         self.plan_heads = frozenset(plan_heads)
-        self.ends_in_head = re.compile(f"(?:{_alternation(quoted_heads)})$")
+        self.ends_in_head = re.compile(f"(?:{alternation(quoted_heads)})$")
         cues = read_sections("program_cues.txt")
-        self.left_cue = re.compile(f"(?:{_alternation(cues['left'])})[{CJK}]{{0,4}}$")
+        self.left_cue = re.compile(f"(?:{alternation(cues['left'])})[{CJK}]{{0,4}}$")
         self.adjacent_cue = re.compile(
-            f"(?<![一二三四五六七八九十])(?:{_alternation(cues['adjacent'])})$"
+            f"(?<![一二三四五六七八九十])(?:{alternation(cues['adjacent'])})$"
         )
-        self.right_cue = re.compile(_alternation([*cues["right"], *cues["topics"]]))
+        self.right_cue = re.compile(alternation([*cues["right"], *cues["topics"]]))
         # 落实领导干部干预司法活动、插手具体案件记录、通报和责任追究等制度: items of a list
         # closed by 等 + head are parts of one system, not names of their own.
         topics = [*cues["topics"], *(f"等{h}" for h in self.heads)]
-        self.topics = re.compile(_alternation(topics))
-        self.tail_break = re.compile(_alternation(cues["tail-break"]))
-        self.bad_ending = re.compile(f"(?:{_alternation(cues['ending'])})$")
+        self.topics = re.compile(alternation(topics))
+        self.tail_break = re.compile(alternation(cues["tail-break"]))
+        self.bad_ending = re.compile(f"(?:{alternation(cues['ending'])})$")
         list_ends = [*cues["list-end"], *self.heads]
-        self.list_end = re.compile(f"(?:{_alternation(list_ends)})$")
+        self.list_end = re.compile(f"(?:{alternation(list_ends)})$")
         self.generic_place = frozenset(cues["generic-place"])
         prefixes = read_lexicon("program_prefixes.txt")
-        self.prefix = re.compile(f"(?:{_alternation(prefixes)})$")
+        self.prefix = re.compile(f"(?:{alternation(prefixes)})$")
         words = read_sections("program_verbs.txt")
         self.governing = frozenset(words["verbs"])
-        verbs = _alternation([*words["verbs"], *words["boundaries"]])
+        verbs = alternation([*words["verbs"], *words["boundaries"]])
         self.verb = re.compile(f"(?:{verbs})(?![性化])好?")
         unquoted = [h.text for h in self.heads.values() if h.min_modifier is not None]
-        self.inner_head = re.compile(_alternation(unquoted))
-        strip = f"{_alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+        self.inner_head = re.compile(alternation(unquoted))
+        strip = f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
         self.strip = re.compile(f"^(?:{strip}|[一二三四五六七八九十]是)+")
-        self.stop = re.compile(_alternation(read_lexicon("program_stop.txt")))
+        self.stop = re.compile(alternation(read_lexicon("program_stop.txt")))
         after = cues["after-head"]
         own = [w for w in after if self.head_re.match(w)]
-        self.after_head = re.compile(_alternation([*(set(after) - set(own)), *self.heads]))
-        self.after_own_head = re.compile(_alternation(own)) if own else None
+        self.after_head = re.compile(alternation([*(set(after) - set(own)), *self.heads]))
+        self.after_own_head = re.compile(alternation(own)) if own else None
         self.place_build = re.compile(f"(?:法治|平安)([{CJK}]{{2,3}}?)建设(?![规纲“工])")
 
     # -- quoted names ------------------------------------------------------------------

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kg.nlp.model import DOCUMENT, NESTED_DOCUMENT, Mention
-from kg.nlp.patterns import read_lexicon, title_key
+from kg.nlp.patterns import read_lexicon
 from kg.nlp.places import gazetteer
 from kg.resolve.regions import LinkedRegion, link_region
+from kg.text import normalize
 
 NATIONAL = "national"
 _NATIONAL_OPENINGS = ("中华人民共和国", "中共中央", "国务院", "全国人民代表大会", "全国人大")
@@ -34,7 +35,7 @@ _IMPLEMENTS = re.compile(r"(?:贯彻|落实|实施|执行)[〈《<‹＜]")
 class DocumentEntity:
     """One cited document, with what the report's mentions say about it."""
 
-    key: str  # title_key of the title: the same for every spelling
+    key: str  # normalize of the title: the same for every spelling
     title: str  # the first spelling seen
     variants: tuple[str, ...] = ()
     doc_types: tuple[str, ...] = ("other",)  # DOCTYPE concept names: rank and/or form
@@ -100,7 +101,7 @@ def resolve_documents(
     for m in mentions:
         if m.label == DOCUMENT and not m.attributes.get("alias_of"):
             title = str(m.attributes.get("title", m.text))
-            key = title_key(title)
+            key = normalize(title)
             spellings = titles.setdefault(key, [])
             if title not in spellings:
                 spellings.append(title)
@@ -108,10 +109,10 @@ def resolve_documents(
                 numbers.setdefault(key, str(m.attributes["doc_number"]))
             actions.setdefault(key, []).append(str(m.attributes.get("action", "mentioned")))
         elif m.label == NESTED_DOCUMENT and m.attributes.get("nested_in"):
-            outer = title_key(str(m.attributes["nested_in"]))
+            outer = normalize(str(m.attributes["nested_in"]))
             if m.text not in inner.setdefault(outer, []):
                 inner[outer].append(m.text)
-            titles.setdefault(title_key(m.text), [m.text])
+            titles.setdefault(normalize(m.text), [m.text])
     entities = []
     for key, spellings in titles.items():
         title = spellings[0]
@@ -121,9 +122,9 @@ def resolve_documents(
             before = title[: title.find(nested)] if nested in title else ""
             marker = before[-3:] + "〈"
             if _TRANSMITS.search(marker):
-                transmits.append(title_key(nested))
+                transmits.append(normalize(nested))
             elif _IMPLEMENTS.search(marker):
-                implements.append(title_key(nested))
+                implements.append(normalize(nested))
         entities.append(
             DocumentEntity(
                 key=key,

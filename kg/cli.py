@@ -295,6 +295,196 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
                     click.echo(f"{fs.file}  report.{f}  WRONG")
 
 
+def _store_option(fn: Any) -> Any:
+    return click.option(
+        "--store",
+        "store_path",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Graph store directory (default: $KG_STORE, else ./kg-store).",
+    )(fn)
+
+
+def _store_path(store_path: str | None) -> str:
+    from kg.store import default_store_path
+
+    return store_path or default_store_path()
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@_store_option
+@click.option("--memory", is_flag=True, help="Build a throwaway in-memory graph; store nothing.")
+@click.option("--prune", is_flag=True, help="Drop the graphs of reports not among PATHS.")
+@click.option("--force", is_flag=True, help="Rebuild every report, changed or not.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that tag reports (default: up to 4, one per CPU).",
+)
+def build(
+    paths: tuple[str, ...],
+    store_path: str | None,
+    memory: bool,
+    prune: bool,
+    force: bool,
+    jobs: int | None,
+) -> None:
+    """Build the knowledge graph: read, tag and resolve reports, and write one named graph
+    per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
+
+    PATHS are files or directories (default: corpus/). The store is ./kg-store unless --store
+    or $KG_STORE says otherwise. Unchanged files (same bytes) are skipped; a changed file
+    replaces its report's graph; each report is written in one transaction, so a file that
+    fails, or a build that is killed, leaves the other reports as they were. Files that fail
+    are listed at the end and make the exit status 1.
+
+    \b
+    Example:
+      kg build corpus/ --store kg-store
+    """
+    from kg.build import build as run_build
+    from kg.store import open_store
+
+    sources = paths or (DEFAULT_CORPUS,)
+    where = None if memory else _store_path(store_path)
+    with open_store(where) as store, _progress() as progress:
+        summary = run_build(sources, store, prune=prune, force=force, jobs=jobs, progress=progress)
+    _print_build(summary, where)
+    if summary.failures:
+        for path, reason in summary.failures:
+            click.echo(f"Error: {path}: {reason}", err=True)
+        raise click.ClickException(
+            f"{len(summary.failures)} of {summary.files} files could not be built; see above"
+        )
+
+
+class _Progress:
+    """A progress line on a terminal (stderr); silent otherwise."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.done = 0
+
+    def __call__(self, name: str) -> None:
+        if self.enabled:
+            self.done += 1
+            click.echo(f"\r  built {self.done}: {name[:60]:<60}", nl=False, err=True)
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.enabled and self.done:
+            click.echo("\r" + " " * 75 + "\r", nl=False, err=True)
+
+
+def _progress() -> _Progress:
+    return _Progress()
+
+
+def _print_build(summary: Any, where: str | None) -> None:
+    click.echo(
+        f"{summary.files} files: {summary.built} built, {summary.replaced} replaced, "
+        f"{summary.unchanged} unchanged, {summary.removed} removed, "
+        f"{len(summary.failures)} failed ({summary.seconds:.1f} s)"
+    )
+    click.echo(f"store: {where or '(in memory)'}, {summary.triples:,} triples")
+    click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in summary.counts.items()))
+
+
+@cli.command()
+@_store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option("--limit", type=click.IntRange(0), default=50, show_default=True,
+              help="Violations listed in the table (0: all).")
+def validate(store_path: str | None, fmt: str, limit: int) -> None:
+    """Check the graph against the SHACL shapes (ontology/shapes.ttl) with pySHACL.
+
+    Prints each violation as focus node, path and message; exits 1 when the graph does not
+    conform.
+
+    \b
+    Example:
+      kg validate --store kg-store
+    """
+    from kg.store import open_store
+    from kg.validate import validate_store
+
+    with open_store(_store_path(store_path), read_only=True) as store:
+        report = validate_store(store)
+    if fmt == "json":
+        out = {
+            "conforms": report.conforms,
+            "triples": report.triples,
+            "violations": [_violation(v) for v in report.violations],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        shown = report.violations if limit == 0 else report.violations[:limit]
+        if shown:
+            rows = [(v.severity, v.focus, v.path, v.message) for v in shown]
+            click.echo(format_rows(("severity", "focus", "path", "message"), rows, "table"))
+        more = len(report.violations) - len(shown)
+        if more:
+            click.echo(f"… and {more} more (--limit 0 lists all)")
+        verdict = "conforms" if report.conforms else (
+            f"does not conform: {len(report.violations)} results"
+        )
+        click.echo(f"{report.triples:,} triples checked against the shapes: {verdict}")
+    if not report.conforms:
+        raise SystemExit(1)
+
+
+def _violation(v: Any) -> dict[str, str]:
+    return {f: getattr(v, f) for f in ("severity", "focus", "path", "message", "value")}
+
+
+@cli.command()
+@_store_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    help="Output format (default: table on a terminal, else json).",
+)
+def stats(store_path: str | None, fmt: str | None) -> None:
+    """Count what the graph holds: nodes by class, and per region the reports, citations,
+    distinct documents cited, institutions, programs and outcomes.
+
+    \b
+    Example:
+      kg stats --format json
+    """
+    from kg.stats import stats as compute
+    from kg.store import open_store
+
+    with open_store(_store_path(store_path), read_only=True) as store:
+        result = compute(store)
+    fmt = _default_format(fmt)
+    measures = list(result.regions[0].counts) if result.regions else []
+    if fmt == "json":
+        out = {
+            "triples": result.triples,
+            "classes": result.classes,
+            "regions": [
+                {"region": r.region, "path": r.path, "level": r.level, "code": r.code, **r.counts}
+                for r in result.regions
+            ],
+        }
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    rows = [(r.path, r.level, r.code, *(r.counts[m] for m in measures)) for r in result.regions]
+    if fmt == "table":
+        click.echo(f"{result.triples:,} triples")
+        click.echo(format_rows(("class", "nodes"), list(result.classes.items()), "table"))
+        click.echo()
+    click.echo(format_rows(("region", "level", "code", *measures), rows, fmt))
+
+
 def main() -> None:
     cli(prog_name="kg")
 

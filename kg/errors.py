@@ -26,3 +26,7 @@ class GoldError(KGError):
 
 class PipelineError(KGError):
     """The spaCy pipeline could not be built, saved or loaded."""
+
+
+class StoreError(KGError):
+    """The graph store cannot be opened or written: in use, missing, or not a store."""

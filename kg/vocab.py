@@ -269,8 +269,8 @@ CHINA: Final = ID["region/china"]
 OUTCOMES_DATASET: Final = ID["dataset/outcomes"]
 OUTCOMES_STRUCTURE: Final = ID["structure/outcomes"]
 
-#: The ontology files (in the source tree, next to the package).
-ONTOLOGY_DIR: Final = Path(__file__).resolve().parent.parent / "ontology"
+#: The ontology files, shipped inside the package (``ontology/`` at the top is a link to them).
+ONTOLOGY_DIR: Final = Path(__file__).resolve().parent / "ontology"
 KG_TTL: Final = ONTOLOGY_DIR / "kg.ttl"
 SCHEMES_TTL: Final = ONTOLOGY_DIR / "schemes.ttl"
 SHAPES_TTL: Final = ONTOLOGY_DIR / "shapes.ttl"

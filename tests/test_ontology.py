@@ -96,8 +96,9 @@ def _labels(graph: Graph, node: URIRef, predicate: URIRef, lang: str) -> list[st
 # --- files ----------------------------------------------------------------------------------
 
 
-def test_ontology_files_are_where_vocab_says() -> None:
-    assert KG_TTL == ROOT / "ontology" / "kg.ttl"
+def test_ontology_files_ship_in_the_package_and_ontology_links_to_them() -> None:
+    assert KG_TTL == ROOT / "kg" / "ontology" / "kg.ttl"
+    assert (ROOT / "ontology" / "kg.ttl").resolve() == KG_TTL
     for path in (KG_TTL, SCHEMES_TTL, SHAPES_TTL):
         assert path.is_file(), path
 

@@ -1,0 +1,182 @@
+"""``kg build``: report files in, one named graph per report in the store.
+
+For each file: read the bytes and take their digest; skip the file when the store already
+holds a graph built from the same bytes by the same version of policy-kg; otherwise read, tag,
+resolve and write it (:func:`kg.graph.writer.report_graph`) and load the result in one
+transaction (:meth:`kg.store.GraphStore.put`). Tagging may run in several processes; loading
+is done by this process alone, one report at a time, so a failure or a kill leaves every
+report either as it was or wholly replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Literal
+from rdflib.namespace import DCTERMS
+
+from kg import __version__
+from kg.corpus import find_reports, read_bytes
+from kg.corpus.formats import check_size
+from kg.errors import IngestError, KGError
+from kg.graph import iris
+from kg.graph.writer import ReportGraph, Triple, report_graph
+from kg.stats import class_counts
+from kg.store import GraphStore, file_digest
+
+#: What a graph was built from: the file's bytes and the builder's version.
+BUILDER = f"policy-kg/{__version__}"
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: Path
+    name: str  # the file name: the report's identifier in the graph
+    digest: str  # content digest + builder version
+
+
+@dataclass(frozen=True, slots=True)
+class Tagged:
+    """A worker's answer for one file: its graph, or why there is none."""
+
+    source: SourceFile
+    graph: ReportGraph | None
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class BuildSummary:
+    files: int = 0
+    built: int = 0  # new reports
+    replaced: int = 0  # reports whose file changed
+    unchanged: int = 0  # skipped: same bytes, same builder
+    removed: int = 0  # --prune: graphs of files that are gone
+    orphans: int = 0  # shared entities no report names any more
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    triples: int = 0  # in the whole store after the build
+    counts: dict[str, int] = field(default_factory=dict)  # by class
+    seconds: float = 0.0
+
+
+def read_source(path: Path) -> SourceFile:
+    """The file's name and digest (its size checked first: nothing huge is read)."""
+    try:
+        check_size(path.stat().st_size, str(path))
+        data = path.read_bytes()
+    except OSError as err:
+        raise IngestError(str(path), f"cannot read the file ({err.strerror})") from err
+    return SourceFile(path=path, name=path.name, digest=f"{file_digest(data)};{BUILDER}")
+
+
+def tag_file(source: SourceFile) -> Tagged:
+    """Read, tag and write one file (runs in a worker process when ``jobs`` > 1)."""
+    from kg.nlp import tag_report
+
+    try:
+        data = source.path.read_bytes()
+        if f"{file_digest(data)};{BUILDER}" != source.digest:
+            return Tagged(source, None, "the file changed while the build ran; build again")
+        report = read_bytes(data, path=str(source.path))
+        return Tagged(source, report_graph(tag_report(report)))
+    except IngestError as err:
+        return Tagged(source, None, err.reason)
+    except OSError as err:
+        return Tagged(source, None, f"cannot read the file ({err.strerror})")
+    except Exception as err:  # a bug in a rule must not stop the other files
+        return Tagged(source, None, f"tagging failed ({type(err).__name__}: {err})")
+
+
+def _tag_all(sources: list[SourceFile], jobs: int) -> Iterator[Tagged]:
+    if jobs <= 1 or len(sources) <= 1:
+        yield from map(tag_file, sources)
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(tag_file, sources, chunksize=1)
+
+
+def default_jobs(n_files: int) -> int:
+    return max(1, min(os.cpu_count() or 1, 4, n_files))
+
+
+def _meta(graph: ReportGraph, source: SourceFile) -> list[Triple]:
+    return [
+        (graph.graph, DCTERMS.identifier, Literal(source.name)),
+        (graph.graph, DCTERMS.hasVersion, Literal(source.digest)),
+    ]
+
+
+def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[SourceFile]:
+    """Every report file under ``paths``, each named once; unreadable ones go to failures."""
+    files = find_reports(paths)
+    if not files:
+        shown = ", ".join(str(p) for p in paths)
+        raise KGError(f"no report files found in {shown} (looked for .txt .html .pdf .docx)")
+    sources: list[SourceFile] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        summary.files += 1
+        if path.name in seen:
+            summary.failures.append(
+                (str(path), f"has the same file name as {seen[path.name]}; rename one of them")
+            )
+            continue
+        try:
+            source = read_source(path)
+        except IngestError as err:
+            summary.failures.append((err.path, err.reason))
+            continue
+        seen[path.name] = path
+        sources.append(source)
+    return sources
+
+
+def build(
+    paths: Iterable[str | Path],
+    store: GraphStore,
+    *,
+    prune: bool = False,
+    force: bool = False,
+    jobs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> BuildSummary:
+    """Bring ``store`` up to date with the report files under ``paths``."""
+    started = time.perf_counter()
+    summary = BuildSummary()
+    paths = list(paths)
+    sources = collect_sources(paths, summary)
+    store.ensure_ontology()
+    states = store.graph_states()
+    todo = [
+        s for s in sources if force or s.name not in states or states[s.name].digest != s.digest
+    ]
+    summary.unchanged = len(sources) - len(todo)
+    for tagged in _tag_all(todo, jobs if jobs is not None else default_jobs(len(todo))):
+        source, graph = tagged.source, tagged.graph
+        if graph is None:
+            summary.failures.append((str(source.path), tagged.error or "unknown error"))
+        else:
+            store.put(
+                {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
+                meta=_meta(graph, source),
+            )
+            if source.name in states:
+                summary.replaced += 1
+            else:
+                summary.built += 1
+        if progress is not None:
+            progress(source.name)
+    if prune:
+        names = {s.name for s in sources} | {Path(p).name for p, _ in summary.failures}
+        gone = [state for name, state in states.items() if name not in names]
+        store.remove(iris.report_graph_iri(state.name) for state in gone)
+        summary.removed = len(gone)
+    if summary.replaced or summary.removed:
+        summary.orphans = store.collect_orphans()
+    summary.triples = len(store)
+    summary.counts = class_counts(store)
+    summary.seconds = time.perf_counter() - started
+    return summary

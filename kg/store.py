@@ -1,0 +1,245 @@
+"""The persistent graph store: Oxigraph (RocksDB on disk), reached through rdflib (oxrdflib).
+
+Layout of the store, by named graph (IRIs in :mod:`kg.graph.iris`):
+
+- ``…/graph/report/<file>`` — one per report: everything that report says;
+- ``…/graph/entities`` — regions, documents, institutions and programs that reports share;
+- ``…/graph/ontology`` — ``kg.ttl`` and ``schemes.ttl`` (concepts the data points to);
+- ``…/graph/meta`` — bookkeeping: each report graph's file name and content digest.
+
+Every write is one Oxigraph transaction: a report's graph, its shared entities and its
+bookkeeping are loaded together (``Store.load``, transactional) or, when the report was built
+before, its old graph is dropped and the new one inserted in one SPARQL update. A build killed
+part-way therefore leaves every report either as it was or fully replaced. rdflib's own parsers
+add triple by triple and are never used to write.
+
+RocksDB locks the directory: a second writer gets :class:`~kg.errors.StoreError` ("in use by
+another process"); readers (``kg stats``, ``kg validate``) open it read-only and may run
+beside a build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from oxrdflib import OxigraphStore
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from kg.errors import StoreError
+from kg.graph import iris
+from kg.graph.nquads import quad_lines, triple_lines
+from kg.vocab import KG, KG_TTL, SCHEMES_TTL
+
+Triple = tuple[Node, Node, Node]
+
+#: Where ``kg build`` writes when neither ``--store`` nor ``KG_STORE`` says otherwise.
+DEFAULT_STORE = "kg-store"
+STORE_ENV = "KG_STORE"
+_ROCKSDB_MARKER = "CURRENT"  # every RocksDB directory has one
+
+
+def default_store_path() -> str:
+    return os.environ.get(STORE_ENV) or DEFAULT_STORE
+
+
+@dataclass(frozen=True, slots=True)
+class GraphState:
+    """What the store knows about one report graph: the file name and its content digest."""
+
+    name: str
+    graph: str
+    digest: str
+
+
+def file_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _is_lock_error(err: OSError) -> bool:
+    text = str(err).lower()
+    return "lock" in text
+
+
+def _check_directory(path: Path, *, create: bool) -> None:
+    if path.exists() and not path.is_dir():
+        raise StoreError(f"{path} is a file, not a graph store; pass --store a directory")
+    if not path.exists():
+        if not create:
+            raise StoreError(f"no graph store at {path}; run 'kg build --store {path}' first")
+        return
+    if any(path.iterdir()) and not (path / _ROCKSDB_MARKER).exists():
+        raise StoreError(
+            f"{path} is not a graph store (it holds other files); "
+            "pass --store a new or empty directory"
+        )
+
+
+class GraphStore:
+    """One open Oxigraph store; use :func:`open_store` or :meth:`memory`."""
+
+    def __init__(self, inner: ox.Store, path: Path | None, *, read_only: bool) -> None:
+        self.inner = inner
+        self.path = path
+        self.read_only = read_only
+
+    @classmethod
+    def memory(cls) -> GraphStore:
+        return cls(ox.Store(), None, read_only=False)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def dataset(self) -> Dataset:
+        """The store as an rdflib :class:`Dataset` (oxrdflib); the default graph is the union."""
+        ds = Dataset(store=OxigraphStore(store=self.inner), default_union=True)
+        return ds
+
+    def __len__(self) -> int:
+        return len(self.inner)
+
+    def graph_states(self) -> dict[str, GraphState]:
+        """Report graphs the store holds, by file name."""
+        query = f"""
+            SELECT ?g ?name ?digest WHERE {{ GRAPH <{iris.META_GRAPH}> {{
+                ?g <{DCTERMS.identifier}> ?name ; <{DCTERMS.hasVersion}> ?digest }} }}"""
+        states: dict[str, GraphState] = {}
+        for row in self._select(query):
+            g, name, digest = (t.value for t in row)
+            if iris.is_report_graph(g):
+                states[name] = GraphState(name, g, digest)
+        return states
+
+    def _select(self, query: str) -> Iterator[ox.QuerySolution]:
+        result = self.inner.query(query)
+        assert isinstance(result, ox.QuerySolutions)
+        yield from result
+
+    def triples_in(self, graph: URIRef) -> int:
+        result = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(result)[0].value)
+
+    def graph(self, graph: URIRef) -> Graph:
+        """A copy of one named graph as an in-memory rdflib graph."""
+        out = Graph()
+        ox_graph = ox.NamedNode(str(graph))
+        data = self.inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox_graph)
+        out.parse(data=data or b"", format="nt")
+        return out
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only")
+
+    def put(self, graphs: dict[URIRef, Iterable[Triple]], *, meta: Iterable[Triple] = ()) -> None:
+        """Replace each named graph in ``graphs`` (add to ``ENTITIES_GRAPH``) and add ``meta``
+        bookkeeping, all in one transaction. Meta triples of a replaced graph are replaced too.
+        """
+        self._writable()
+        replaced = [
+            g for g in graphs if g != iris.ENTITIES_GRAPH and self.inner.contains_named_graph(
+                ox.NamedNode(str(g))
+            )
+        ]
+        if not replaced:
+            payload = "".join(quad_lines(ts, g) for g, ts in graphs.items())
+            payload += quad_lines(meta, iris.META_GRAPH)
+            self.inner.load(payload, format=ox.RdfFormat.N_QUADS)
+            return
+        ops = [f"DROP SILENT GRAPH <{g}>" for g in replaced]
+        ops += [f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}" for g in replaced]
+        blocks = "".join(
+            f"GRAPH <{g}> {{\n{triple_lines(ts)}}}\n"
+            for g, ts in [*graphs.items(), (iris.META_GRAPH, meta)]
+        )
+        ops.append(f"INSERT DATA {{\n{blocks}}}")
+        self.inner.update(" ;\n".join(ops))
+
+    def remove(self, graphs: Iterable[URIRef]) -> None:
+        """Drop named graphs and their bookkeeping in one transaction."""
+        self._writable()
+        ops = []
+        for g in graphs:
+            ops += [
+                f"DROP SILENT GRAPH <{g}>",
+                f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}",
+            ]
+        if ops:
+            self.inner.update(" ;\n".join(ops))
+
+    def collect_orphans(self) -> int:
+        """Remove shared documents, institutions and programs no report names any more."""
+        self._writable()
+        prefix = str(iris.report_graph_iri(""))
+        where = f"""
+            GRAPH <{iris.ENTITIES_GRAPH}> {{
+                ?e a ?c . VALUES ?c {{ <{KG.PolicyDocument}> <{KG.Institution}> <{KG.Program}> }}
+            }}
+            FILTER NOT EXISTS {{
+                GRAPH ?g {{ ?x ?q ?e }} FILTER(STRSTARTS(STR(?g), "{prefix}"))
+            }}"""
+        orphans = [row[0] for row in self._select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
+        if orphans:
+            values = " ".join(str(o) for o in orphans)
+            self.inner.update(
+                f"DELETE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }} "
+                f"WHERE {{ VALUES ?e {{ {values} }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }}"
+            )
+        return len(orphans)
+
+    def ensure_ontology(self) -> bool:
+        """Load kg.ttl and schemes.ttl into the ontology graph if missing or changed."""
+        self._writable()
+        data = KG_TTL.read_bytes() + SCHEMES_TTL.read_bytes()
+        digest = file_digest(data)
+        g = iris.ONTOLOGY_GRAPH
+        if self.inner.query(
+            f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> <{DCTERMS.hasVersion}> \"{digest}\" }} }}"
+        ):
+            return False
+        ontology = Graph()
+        ontology.parse(KG_TTL, format="turtle")
+        ontology.parse(SCHEMES_TTL, format="turtle")
+        meta = [(g, DCTERMS.hasVersion, Literal(digest))]
+        self.put({g: list(ontology)}, meta=meta)
+        return True
+
+
+def _open(path: Path, *, read_only: bool) -> ox.Store:
+    try:
+        return ox.Store.read_only(str(path)) if read_only else ox.Store(str(path))
+    except OSError as err:
+        if _is_lock_error(err):
+            raise StoreError(
+                f"store {path} is in use by another process (a build is writing to it); "
+                "wait for it to finish, or pass another --store"
+            ) from None
+        raise StoreError(f"cannot open the graph store at {path}: {err}") from None
+
+
+@contextmanager
+def open_store(path: str | Path | None, *, read_only: bool = False) -> Iterator[GraphStore]:
+    """Open the store at ``path`` (created for writing if missing); closed on exit.
+
+    ``path`` None gives a throwaway in-memory store.
+    """
+    if path is None:
+        yield GraphStore.memory()
+        return
+    where = Path(path)
+    _check_directory(where, create=not read_only)
+    store = GraphStore(_open(where, read_only=read_only), where, read_only=read_only)
+    try:
+        yield store
+    finally:
+        if not read_only:
+            store.inner.flush()
+        del store.inner  # RocksDB releases its lock when the last reference goes

@@ -1,0 +1,146 @@
+"""Outcome indicators linked to the indicator scheme: rules, negatives and the real corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import read_report
+from kg.nlp import tag_report
+from kg.nlp.model import OUTCOME
+from kg.nlp.outcome_indicators import PERCENT_UNITS
+from kg.resolve.outcomes import IndicatorConcept, indicator_concepts, link_indicator
+from kg.text import normalize
+from kg.vocab import INDICATOR, terms
+
+RATES = {
+    "reconsideration_correction_rate",
+    "reconsideration_settlement_rate",
+    "litigation_loss_rate",
+    "head_court_appearance_rate",
+    "mediation_success_rate",
+    "legal_adviser_coverage",
+    "law_exam_participation_rate",
+    "online_service_rate",
+    "satisfaction_rate",
+}
+# Measured: 45 of 193 outcome mentions of the corpus link (23%); the floor leaves some room.
+LINKED_SHARE_FLOOR = 0.2
+
+
+def _notations() -> set[str]:
+    return {c.notation for c in indicator_concepts()}
+
+
+def test_concepts_are_the_scheme() -> None:
+    concepts = indicator_concepts()
+    assert concepts is indicator_concepts()  # read once
+    assert _notations() == {str(t).rsplit("/", 1)[-1] for t in terms(INDICATOR)}
+    assert {c.notation for c in concepts if c.is_rate} == RATES
+    cases = next(c for c in concepts if c.notation == "reconsideration_cases")
+    assert cases.label_zh == "行政复议案件数"
+    assert cases.labels[0] == "行政复议案件数"
+    assert {"受理行政复议案件", "办理行政复议案件", "新收行政复议案件"} <= set(cases.labels)
+
+
+@pytest.mark.parametrize("concept", indicator_concepts(), ids=lambda c: c.notation)
+def test_every_label_links_to_its_concept(concept: IndicatorConcept) -> None:
+    assert all(label == normalize(label) for label in concept.labels)
+    unit = "%" if concept.is_rate else "件"
+    for label in concept.labels:
+        assert link_indicator(label, unit) == concept.notation, label
+        assert link_indicator(label) == concept.notation, label
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "expected"),
+    [
+        # exact: a label, a prefLabel without 数, a full-width percent
+        ("受理行政复议案件", "件", "reconsideration_cases"),
+        ("新收行政复议案件", "件", "reconsideration_cases"),
+        ("行政复议案件审结", "件", "reconsideration_concluded"),
+        ("行政复议纠错", "件", "reconsideration_corrections"),
+        ("行政诉讼败诉", "件", "litigation_losses"),
+        ("纠错率", "%", "reconsideration_correction_rate"),
+        ("复议纠错率", "%", "reconsideration_correction_rate"),
+        ("调解成功率", "％", "mediation_success_rate"),
+        ("行政机关负责人出庭应诉率", "%", "head_court_appearance_rate"),
+        ("执法检查", "次", "inspections"),
+        ("纠错率", None, "reconsideration_correction_rate"),
+        # contained at the head; the longest label wins
+        ("依法办理行政复议案件", "件", "reconsideration_cases"),
+        ("全市共受理各类行政复议案件", "件", "reconsideration_cases"),
+        ("依法审结行政复议案件", "件", "reconsideration_concluded"),
+        ("以市政府为被告的行政诉讼案件", "件", "litigation_cases"),
+        ("重大行政决策合法性审查", "件", "legality_reviews"),
+        ("政务服务满意度", "%", "satisfaction_rate"),
+        ("办理各类法律援助案件", "起", "legal_aid_cases"),
+        ("办理省、市人大代表建议政协提案", "件", "proposals_handled"),
+        ("从各县(市、区)、市直各执法部门随机抽查行政执法案卷", "份", "enforcement_file_reviews"),
+        ("首批选聘“法律明白人”", "名", "legally_literate_residents"),
+        ("“公调对接”调解纠纷案件", "起", "disputes_mediated"),  # generic head 案件
+        ("法律意见、建议", "条", "legal_opinions"),  # first item of a list
+        # verb and object apart
+        ("审查以县政府及县政府办名义下发的规范性文件", "件", "normative_document_reviews"),
+        ("排查出矛盾纠纷", "件", "disputes_screened"),
+        ("调解各类民间纠纷", "起", "disputes_mediated"),
+        ("主动公开市政府信息", "条", "information_disclosed"),
+        ("依申请公开市政府信息", "件", "disclosure_requests"),
+        # object alone (from 受理群众诉求 / 办理群众诉求)
+        ("转办群众诉求", "件", "hotline_requests"),
+    ],
+)
+def test_links(raw: str, unit: str | None, expected: str) -> None:
+    assert link_indicator(raw, unit) == expected
+    assert expected in _notations()
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit"),
+    [
+        # a rate phrase with a count unit, a count phrase with a percent
+        ("行政复议纠错率", "件"),
+        ("纠错率", "件"),
+        ("受理行政复议案件", "%"),
+        ("行政机关负责人出庭应诉", "个百分点"),
+        # the label is not the head of the phrase
+        ("各镇“迫切需要”的行政处罚赋权事项清单", "项"),
+        ("乡镇党委政府有关会议法律顾问列席覆盖率", "%"),
+        # shorter than any label: the context is missing
+        ("审结", "件"),
+        ("败诉", "件"),
+        # two concepts tie: never guess
+        ("行政复议案件和行政诉讼案件", "件"),
+        ("各县(市区)报送的规范性文件", "件"),
+        ("各类矛盾纠纷", "件"),
+        # unrelated
+        ("兑现惠企资金", "亿元"),
+        ("赴省走访批次同比下降", "%"),
+        ("“一件事”集成服务套餐", "件"),
+        ("", "件"),
+        (None, None),
+    ],
+)
+def test_no_link(raw: str | None, unit: str | None) -> None:
+    assert link_indicator(raw, unit) is None
+
+
+def test_corpus_outcomes_link(corpus_dir: Path) -> None:
+    concepts = {c.notation: c for c in indicator_concepts()}
+    percent = {normalize(u) for u in PERCENT_UNITS}
+    total = 0
+    linked: list[str] = []
+    for path in sorted(corpus_dir.glob("*.txt")):
+        for mention in tag_report(read_report(path)).of(OUTCOME):
+            total += 1
+            unit = mention.attributes.get("unit")
+            notation = link_indicator(mention.attributes.get("indicator"), unit)
+            if notation is None:
+                continue
+            linked.append(notation)
+            assert notation in concepts, notation
+            assert concepts[notation].is_rate == (normalize(unit or "") in percent), mention
+    assert total > 0
+    assert len(linked) / total >= LINKED_SHARE_FLOOR, (len(linked), total)
+    assert len(set(linked)) >= 15  # many different concepts, not one catch-all

@@ -109,6 +109,16 @@ def _meta(graph: ReportGraph, source: SourceFile) -> list[Triple]:
     ]
 
 
+def check_paths(paths: list[str | Path]) -> None:
+    """Refuse, before any store is opened, paths that do not exist or hold no report."""
+    missing = [str(p) for p in paths if not Path(p).exists()]
+    if missing:
+        raise KGError(f"no such file or directory: {', '.join(missing)}")
+    if not find_reports(paths):
+        shown = ", ".join(str(p) for p in paths)
+        raise KGError(f"no report files found in {shown} (looked for .txt .html .pdf .docx)")
+
+
 def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[SourceFile]:
     """Every report file under ``paths``, each named once; unreadable ones go to failures."""
     files = find_reports(paths)

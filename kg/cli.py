@@ -345,9 +345,11 @@ def build(
       kg build corpus/ --store kg-store
     """
     from kg.build import build as run_build
+    from kg.build import check_paths
     from kg.store import open_store
 
     sources = paths or (DEFAULT_CORPUS,)
+    check_paths(list(sources))
     where = None if memory else _store_path(store_path)
     with open_store(where) as store, _progress() as progress:
         summary = run_build(sources, store, prune=prune, force=force, jobs=jobs, progress=progress)

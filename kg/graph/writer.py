@@ -156,11 +156,16 @@ def _span(node: URIRef, report: URIRef, m: Mention) -> list[Triple]:
     ]
 
 
-def _decimal(value: object) -> Decimal | None:
+def decimal(value: object) -> Literal | None:
+    """An xsd:decimal in canonical form (``79`` → ``"79.0"``), or None if not a number."""
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    if not number.is_finite():
+        return None
+    text = format(number, "f")
+    return Literal(text if "." in text else f"{text}.0", datatype=XSD.decimal)
 
 
 def _date(text: str | None) -> date | None:
@@ -274,7 +279,7 @@ class _Writer:
 
     def outcomes(self) -> None:
         for m in self.tags.of(OUTCOME):
-            value = _decimal(m.attributes.get("value"))
+            value = decimal(m.attributes.get("value"))
             if value is None:
                 continue
             unit = m.attributes.get("unit")
@@ -283,7 +288,7 @@ class _Writer:
             self.own += [
                 (node, RDF.type, KG.Outcome),
                 (node, QB.dataSet, OUTCOMES_DATASET),
-                (node, KG.value, Literal(value)),
+                (node, KG.value, value),
                 (node, KG.approximate, Literal(bool(m.attributes.get("approximate", False)))),
                 (node, KG.rawIndicator, Literal(raw)),
                 *_span(node, self.node, m),

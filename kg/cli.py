@@ -7,6 +7,7 @@ one place (:class:`KGGroup`); nothing else catches them.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -485,6 +486,104 @@ def stats(store_path: str | None, fmt: str | None) -> None:
         click.echo(format_rows(("class", "nodes"), list(result.classes.items()), "table"))
         click.echo()
     click.echo(format_rows(("region", "level", "code", *measures), rows, fmt))
+
+
+@cli.command()
+@click.argument("query")
+@_store_option
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Bind a query variable: <iri>, a number, or else a string (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "tsv", "json", "jsonl", "xml", "md", "ttl", "nt", "jsonld"]),
+    help="SELECT/ASK: table csv tsv json jsonl xml md (default: table on a terminal, else "
+    "json); CONSTRUCT/DESCRIBE: ttl nt jsonld (default ttl).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=60.0,
+    show_default=True,
+    help="Stop the query after this many seconds.",
+)
+def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str | None,
+          timeout: float) -> None:
+    """Answer a SPARQL query: a saved query's name (see kg queries), a .rq file, the query
+    itself, or - to read it from stdin.
+
+    Queries see the union of all report and entity graphs as their default graph. SERVICE,
+    LOAD, updates and FROM with a remote or file: IRI are refused before evaluation.
+
+    \b
+    Examples:
+      kg query cited-where --param title=法治政府建设实施纲要
+      kg query 'SELECT ?name WHERE { ?r a kg:Region ; skos:prefLabel ?name }' --format csv
+    """
+    from kg.query.params import bind, query_variables
+    from kg.query.run import run_query
+    from kg.query.saved import QUERIES_DIR, saved_query
+
+    allowed: list[str] | None = None
+    required: list[str] = []
+    what = "the query"
+    if query == "-":
+        text = sys.stdin.read()
+    elif query.endswith(".rq") or Path(query).is_file():
+        try:
+            text = Path(query).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            raise KGError(f"cannot read the query file {query}: {err}") from None
+        what = query
+    elif re.fullmatch(r"[\w-]+", query):
+        saved = saved_query(query, QUERIES_DIR)
+        text, what = saved.text, f"saved query {saved.name!r}"
+        allowed, required = [p.name for p in saved.params], saved.required
+    else:
+        text = query
+    substitutions = bind(
+        params, allowed if allowed is not None else query_variables(text), required, what
+    )
+    store = _store_path(store_path)
+    from kg.store import open_store
+
+    with open_store(store, read_only=True):
+        pass  # a missing or foreign store is reported here, before the query runs
+    graph_query = re.search(r"\b(CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE) is not None
+    chosen = fmt or ("ttl" if graph_query else _default_format(None))
+    answer = run_query(store, text, substitutions, chosen, timeout)
+    click.echo(answer.text)
+
+
+@cli.command("queries")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(TABLE_FORMATS),
+    help="Output format (default: table on a terminal, else json).",
+)
+def list_queries(fmt: str | None) -> None:
+    """List the saved queries: name, title, parameters (with an example) and columns.
+
+    \b
+    Example:
+      kg queries
+    """
+    from kg.query.saved import saved_queries
+
+    rows = []
+    for q in saved_queries():
+        params = "; ".join(
+            f"{p.name}{'?' if p.optional else ''}" + (f"={p.example}" if p.example else "")
+            for p in q.params
+        )
+        rows.append((q.name, q.title, params, ", ".join(q.columns)))
+    click.echo(format_rows(("name", "title", "params", "columns"), rows, _default_format(fmt)))
 
 
 def main() -> None:

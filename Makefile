@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with python3 and make:
-#   make demo   set up .venv, read the shipped corpus and print what the graph knows
+#   make demo   set up .venv, build the graph of the shipped corpus, validate it, print its counts
 #   make test   set up .venv with the test extras, run the linters and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -22,7 +22,9 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	@touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/kg ingest corpus/ --format table
+	$(BIN)/kg build corpus/ --store kg-store
+	$(BIN)/kg validate --store kg-store
+	$(BIN)/kg stats --store kg-store --format table
 
 test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint
@@ -35,6 +37,7 @@ lint: $(VENV)/.installed-test
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_tag.py
+	$(BIN)/python benchmarks/bench_build.py
 
 clean:
 	rm -rf $(VENV) kg-store .pytest_cache .mypy_cache .ruff_cache

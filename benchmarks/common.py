@@ -10,6 +10,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -67,3 +68,15 @@ def emit(m: Measure) -> None:
 def temp_corpus(target_bytes: int) -> tuple[tempfile.TemporaryDirectory[str], list[Path]]:
     tmp = tempfile.TemporaryDirectory(prefix="kg-bench-")
     return tmp, replicate(target_bytes, Path(tmp.name))
+
+
+def run_worker_json(script: Path, *args: str) -> dict[str, Any]:
+    """Run ``script --worker ARGS`` in a new interpreter; its last stdout line is a JSON object."""
+    out = subprocess.run(
+        [sys.executable, str(script), "--worker", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    data: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return data

@@ -554,8 +554,13 @@ def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str 
 
     with open_store(store, read_only=True):
         pass  # a missing or foreign store is reported here, before the query runs
-    graph_query = re.search(r"\b(CONSTRUCT|DESCRIBE)\b", text, re.IGNORECASE) is not None
-    chosen = fmt or ("ttl" if graph_query else _default_format(None))
+    from kg.query.guard import blank_out
+
+    form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", blank_out(text), re.IGNORECASE)
+    kind = form.group(1).upper() if form else "SELECT"
+    # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
+    default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
+    chosen = fmt or default or _default_format(None)
     answer = run_query(store, text, substitutions, chosen, timeout)
     click.echo(answer.text)
 

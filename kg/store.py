@@ -44,6 +44,7 @@ Triple = tuple[Node, Node, Node]
 DEFAULT_STORE = "kg-store"
 STORE_ENV = "KG_STORE"
 _ROCKSDB_MARKER = "CURRENT"  # every RocksDB directory has one
+FLUSH_EVERY = 50_000  # triples between flushes of the on-disk store
 
 
 def default_store_path() -> str:
@@ -89,6 +90,7 @@ class GraphStore:
         self.inner = inner
         self.path = path
         self.read_only = read_only
+        self._unflushed = 0  # triples written since the last flush to disk
 
     @classmethod
     def memory(cls) -> GraphStore:
@@ -153,6 +155,7 @@ class GraphStore:
             payload = "".join(quad_lines(ts, g) for g, ts in graphs.items())
             payload += quad_lines(meta, iris.META_GRAPH)
             self.inner.load(payload, format=ox.RdfFormat.N_QUADS)
+            self._written(payload.count("\n"))
             return
         ops = [f"DROP SILENT GRAPH <{g}>" for g in replaced]
         ops += [f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}" for g in replaced]
@@ -162,6 +165,15 @@ class GraphStore:
         )
         ops.append(f"INSERT DATA {{\n{blocks}}}")
         self.inner.update(" ;\n".join(ops))
+        self._written(blocks.count("\n"))
+
+    def _written(self, triples: int) -> None:
+        """Flush to disk every :data:`FLUSH_EVERY` triples: RocksDB otherwise keeps what was
+        written in memory, and a 500-report build grows by ~1.5 MiB per report."""
+        self._unflushed += triples
+        if self.path is not None and self._unflushed >= FLUSH_EVERY:
+            self.inner.flush()
+            self._unflushed = 0
 
     def remove(self, graphs: Iterable[URIRef]) -> None:
         """Drop named graphs and their bookkeeping in one transaction."""

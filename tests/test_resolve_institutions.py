@@ -54,15 +54,15 @@ def mention(text: str, sentence: str = "") -> Mention:
         (HUIAN, "县司法局", "惠安县司法局", "福建省/泉州市/惠安县"),
         (HUIAN, "市司法局", "泉州市司法局", "福建省/泉州市"),
         (HUIAN, "县人大常委会", "惠安县人大常委会", "福建省/泉州市/惠安县"),
-        (HUIAN, "县政府办", "惠安县政府办", "福建省/泉州市/惠安县"),
+        (HUIAN, "县政府办", "惠安县人民政府办公室", "福建省/泉州市/惠安县"),
         (BAODING, "省人大常委会法工委", "河北省人大常委会法工委", "河北省"),
-        (BAODING, "市中院", "保定市中院", "河北省/保定市"),
+        (BAODING, "市中院", "保定市中级人民法院", "河北省/保定市"),
         # Party organs: 中共 + the unit + what follows the level.
         (HUIAN, "县委", "中共惠安县委", "福建省/泉州市/惠安县"),
         (HUIAN, "省委", "中共福建省委", "福建省"),
         (HUIAN, "县委办", "中共惠安县委办", "福建省/泉州市/惠安县"),
-        (HUIAN, "市委依法治市办", "中共泉州市委依法治市办", "福建省/泉州市"),
-        (HUIAN, "省委依法治省办", "中共福建省委依法治省办", "福建省"),
+        (HUIAN, "市委依法治市办", "中共泉州市委依法治市办公室", "福建省/泉州市"),
+        (HUIAN, "省委依法治省办", "中共福建省委依法治省办公室", "福建省"),
         (HUIAN, "县委党校", "中共惠安县委党校", "福建省/泉州市/惠安县"),
         (HUIAN, "县委政法委", "中共惠安县委政法委", "福建省/泉州市/惠安县"),
         (HUIAN, "县政法委", "中共惠安县委政法委", "福建省/泉州市/惠安县"),
@@ -114,7 +114,7 @@ def mention(text: str, sentence: str = "") -> Mention:
         # A district: 市 is its city, 区 the district under its city's name.
         (YINGZE, "市委", "中共太原市委", "山西省/太原市"),
         (YINGZE, "区委", "中共太原市迎泽区委", "山西省/太原市/迎泽区"),
-        (YINGZE, "区政府", "太原市迎泽区政府", "山西省/太原市/迎泽区"),
+        (YINGZE, "区政府", "太原市迎泽区人民政府", "山西省/太原市/迎泽区"),
         (
             YINGZE,
             "区委全面依法治区委员会",
@@ -206,15 +206,15 @@ def test_one_entity_per_body_in_order_with_surface_forms() -> None:
     ]
     entities = resolve_institutions(mentions, region_of(HUIAN), publisher="惠安县人民政府")
     assert [e.name for e in entities] == [
-        "惠安县人民政府",
+        "惠安县人民政府",  # 县政府 is the same body
         "中共惠安县委",
-        "惠安县政府",
         "惠安县司法局",
-        "泉州市政府",
+        "泉州市人民政府",
         "惠安县人大常委会",
     ]
+    assert entities[0].surface_forms == ("惠安县人民政府", "县政府")
     assert entities[1].surface_forms == ("中共惠安县委", "县委")
-    assert entities[3] == InstitutionEntity(
+    assert entities[2] == InstitutionEntity(
         key="惠安县司法局",
         name="惠安县司法局",
         jurisdiction=region_of(HUIAN),
@@ -229,12 +229,9 @@ def test_publisher_naming_two_bodies() -> None:
         region_of(YINGZE),
         publisher="中共太原市迎泽区委、太原市迎泽区人民政府",
     )
-    assert [e.name for e in entities] == [
-        "中共太原市迎泽区委",
-        "太原市迎泽区人民政府",
-        "太原市迎泽区政府",
-    ]
+    assert [e.name for e in entities] == ["中共太原市迎泽区委", "太原市迎泽区人民政府"]
     assert entities[0].surface_forms == ("中共太原市迎泽区委", "区委")
+    assert entities[1].surface_forms == ("太原市迎泽区人民政府", "区政府")
 
 
 def test_publisher_abbreviated_is_completed() -> None:
@@ -269,3 +266,25 @@ def test_huian_report_completes_its_own_bodies(corpus_dir: Path) -> None:
     assert all(e.key == normalize(e.name) for e in entities)
     written = {m.text for m in mentions}
     assert written | {HUIAN_ROW["publisher"]} == set(by_form)
+
+
+@pytest.mark.parametrize(
+    ("written", "full"),
+    [
+        ("县法院", "惠安县人民法院"),
+        ("县检察院", "惠安县人民检察院"),
+        ("市中院", "泉州市中级人民法院"),
+        ("市中级法院", "泉州市中级人民法院"),
+        ("县政府办", "惠安县人民政府办公室"),
+        ("县人民政府办公室", "惠安县人民政府办公室"),
+        ("县委依法治县办", "中共惠安县委依法治县办公室"),
+        ("县司法局", "惠安县司法局"),
+    ],
+)
+def test_short_forms_of_a_units_bodies_are_written_in_full(written: str, full: str) -> None:
+    assert complete_name(written, region_of(HUIAN))[0] == full
+
+
+@pytest.mark.parametrize("written", ["市县政府", "乡政府", "各级法院"])
+def test_uncompleted_names_keep_their_short_forms(written: str) -> None:
+    assert complete_name(written, None)[0] == written

@@ -300,7 +300,7 @@ def test_institutions_by_region_kinds(store: Path) -> None:
     assert {r["region"] for r in answer} == {"源汇区"}
     kinds = {r["institution"]: r["kind"] for r in answer}
     assert kinds["中共漯河市源汇区委"] == "party"
-    assert kinds["漯河市源汇区政府"] == "government"
+    assert kinds["漯河市源汇区人民政府"] == "government"
     assert kinds["漯河市源汇区人大常委会"] == "congress"
     assert kinds["漯河市源汇区司法局"] == "justice"
     assert kinds["中共漯河市源汇区纪委"] == "discipline"

@@ -80,12 +80,27 @@ def jurisdiction_of(
     """NATIONAL, the region the title opens with, or None when it names no place."""
     if title.startswith(_NATIONAL_OPENINGS):
         return NATIONAL
+    chain = report_region.path if report_region else ()
+    found = _place_at(title, chain)
+    if found is None:
+        return None
+    # 太原市迎泽区人民政府…: the innermost of the places the title opens with.
+    region, rest = found
+    while (inner := _place_at(rest, (*region.path, *chain))) is not None:
+        if region.name not in inner[0].path:
+            break
+        region, rest = inner
+    return region
+
+
+def _place_at(text: str, chain: tuple[str, ...]) -> tuple[LinkedRegion, str] | None:
+    """The region whose name ``text`` opens with (longest name first), and the text after it."""
     gaz = gazetteer()
-    for length in range(min(12, len(title)), 1, -1):
-        name = title[:length]
+    for length in range(min(12, len(text)), 1, -1):
+        name = text[:length]
         if name in gaz.by_name:
-            chain = report_region.path if report_region else ()
-            return link_region(name, chain=chain, text="")
+            region = link_region(name, chain=chain, text="")
+            return (region, text[length:]) if region is not None else None
     return None
 
 

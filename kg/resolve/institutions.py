@@ -28,6 +28,10 @@ region chain (the region and its ancestors via ``parent``), nearest unit first:
   → 泉州市市场监管局. So do generic plurals (各乡镇, 有关单位) and names whose level the chain
   lacks or that come with no region: their jurisdiction is None; nothing is guessed.
 
+Common short forms of a body's own words are written in full after completion, so that 县政府
+and 县人民政府 are one body: …政府 → …人民政府, …政府办 → …人民政府办公室, …中院 →
+…中级人民法院, …法院 / …检察院 → …人民法院 / …人民检察院, 依法治市办 → 依法治市办公室.
+
 The entity's key is ``normalize`` of the full name, so the same body named in two reports, in
 whatever short form, has the same key; the forms the report wrote are kept as surface forms.
 """
@@ -288,6 +292,26 @@ def _province_department(name: str, region: LinkedRegion | None) -> tuple[str, J
     return name, None
 
 
+# Short forms of a unit's own bodies, written in full (after a level character, so only in
+# names that open with their place): (pattern, replacement).
+_LONG_FORMS = (
+    (re.compile(r"(?<=[省市县区镇乡旗州盟])政府(?=办公室|办|$)"), "人民政府"),
+    (re.compile(r"人民政府办$"), "人民政府办公室"),
+    (re.compile(r"(?<=[省市县区州盟])中院$"), "中级人民法院"),
+    (re.compile(r"(?<=[省市县区州盟])中级法院$"), "中级人民法院"),
+    (re.compile(r"(?<=[省市县区旗州盟])法院$"), "人民法院"),
+    (re.compile(r"(?<=[省市县区旗州盟])检察院$"), "人民检察院"),
+    (re.compile(r"(依法治[省市县区镇乡旗州])办$"), r"\1办公室"),
+)
+
+
+def long_form(name: str) -> str:
+    """``name`` with its short forms written in full: 惠安县政府 → 惠安县人民政府."""
+    for pattern, replacement in _LONG_FORMS:
+        name = pattern.sub(replacement, name)
+    return name
+
+
 def complete_name(text: str, region: LinkedRegion | None) -> tuple[str, Jurisdiction]:
     """Full name and jurisdiction of an institution name as written in a report about `region`.
 
@@ -303,7 +327,8 @@ def complete_name(text: str, region: LinkedRegion | None) -> tuple[str, Jurisdic
     if _national(name):
         return name, NATIONAL
     found = _opened(name, region) or _placed(name, region) or _levelled(name, region)
-    return found if found is not None else _province_department(name, region)
+    full, where = found if found is not None else _province_department(name, region)
+    return (long_form(full), where) if where is not None else (full, where)
 
 
 # -- entities ---------------------------------------------------------------------------------

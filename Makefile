@@ -1,5 +1,5 @@
 # Two commands on a fresh machine with python3 and make:
-#   make demo   set up .venv, build the graph of the shipped corpus, validate it, print its counts
+#   make demo   set up .venv, build the graph of the shipped corpus, validate it, answer a query
 #   make test   set up .venv with the test extras, run the linters and the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -24,7 +24,7 @@ $(VENV)/.installed-test: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/kg build corpus/ --store kg-store
 	$(BIN)/kg validate --store kg-store
-	$(BIN)/kg stats --store kg-store --format table
+	$(BIN)/kg query report-summary --store kg-store --format table
 
 test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint

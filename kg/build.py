@@ -17,9 +17,6 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Literal
-from rdflib.namespace import DCTERMS
-
 from kg import __version__
 from kg.corpus import find_reports, read_bytes
 from kg.corpus.formats import check_size
@@ -27,7 +24,7 @@ from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
 from kg.stats import class_counts
-from kg.store import GraphStore, file_digest
+from kg.store import GraphStore, bookkeeping, file_digest
 
 #: What a graph was built from: the file's bytes and the builder's version.
 BUILDER = f"policy-kg/{__version__}"
@@ -103,10 +100,7 @@ def default_jobs(n_files: int) -> int:
 
 
 def _meta(graph: ReportGraph, source: SourceFile) -> list[Triple]:
-    return [
-        (graph.graph, DCTERMS.identifier, Literal(source.name)),
-        (graph.graph, DCTERMS.hasVersion, Literal(source.digest)),
-    ]
+    return bookkeeping(graph.graph, source.name, source.digest)
 
 
 def check_paths(paths: list[str | Path]) -> None:

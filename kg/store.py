@@ -5,7 +5,8 @@ Layout of the store, by named graph (IRIs in :mod:`kg.graph.iris`):
 - ``…/graph/report/<file>`` — one per report: everything that report says;
 - ``…/graph/entities`` — regions, documents, institutions and programs that reports share;
 - ``…/graph/ontology`` — ``kg.ttl`` and ``schemes.ttl`` (concepts the data points to);
-- ``…/graph/meta`` — bookkeeping: each report graph's file name and content digest.
+- ``…/graph/meta`` — bookkeeping: each report graph's file name and content digest, with
+  private terms (:data:`BUILD`) so that a query over the union of all graphs never sees them.
 
 Every write is one Oxigraph transaction: a report's graph, its shared entities and its
 bookkeeping are loaded together (``Store.load``, transactional) or, when the report was built
@@ -29,8 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreError
@@ -45,6 +45,14 @@ DEFAULT_STORE = "kg-store"
 STORE_ENV = "KG_STORE"
 _ROCKSDB_MARKER = "CURRENT"  # every RocksDB directory has one
 FLUSH_EVERY = 50_000  # triples between flushes of the on-disk store
+#: Bookkeeping terms, private to the store (not part of the published vocabulary): queries run
+#: over the union of all graphs, and these never match a property a query asks for.
+BUILD = Namespace("https://policy-kg.org/ns/build#")
+
+
+def bookkeeping(graph: URIRef, name: str, digest: str) -> list[Triple]:
+    """What the meta graph records of a report graph: its file name and content digest."""
+    return [(graph, BUILD.file, Literal(name)), (graph, BUILD.digest, Literal(digest))]
 
 
 def default_store_path() -> str:
@@ -110,7 +118,7 @@ class GraphStore:
         """Report graphs the store holds, by file name."""
         query = f"""
             SELECT ?g ?name ?digest WHERE {{ GRAPH <{iris.META_GRAPH}> {{
-                ?g <{DCTERMS.identifier}> ?name ; <{DCTERMS.hasVersion}> ?digest }} }}"""
+                ?g <{BUILD.file}> ?name ; <{BUILD.digest}> ?digest }} }}"""
         states: dict[str, GraphState] = {}
         for row in self._select(query):
             g, name, digest = (t.value for t in row)
@@ -214,13 +222,13 @@ class GraphStore:
         digest = file_digest(data)
         g = iris.ONTOLOGY_GRAPH
         if self.inner.query(
-            f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> <{DCTERMS.hasVersion}> \"{digest}\" }} }}"
+            f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> <{BUILD.digest}> \"{digest}\" }} }}"
         ):
             return False
         ontology = Graph()
         ontology.parse(KG_TTL, format="turtle")
         ontology.parse(SCHEMES_TTL, format="turtle")
-        meta = [(g, DCTERMS.hasVersion, Literal(digest))]
+        meta = [(g, BUILD.digest, Literal(digest))]
         self.put({g: list(ontology)}, meta=meta)
         return True
 

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from kg.errors import StoreError
 from kg.graph import iris
-from kg.store import GraphStore, open_store
+from kg.store import GraphStore, Triple, bookkeeping, open_store
 from kg.vocab import KG
 
 G1 = iris.report_graph_iri("a.txt")
@@ -21,11 +21,8 @@ DOC = URIRef("https://policy-kg.org/id/document/0000000000000001")
 REPORT = iris.report_iri("a.txt")
 
 
-def _meta(graph: URIRef, name: str, digest: str) -> list[tuple[URIRef, URIRef, Literal]]:
-    return [
-        (graph, DCTERMS.identifier, Literal(name)),
-        (graph, DCTERMS.hasVersion, Literal(digest)),
-    ]
+def _meta(graph: URIRef, name: str, digest: str) -> list[Triple]:
+    return bookkeeping(graph, name, digest)
 
 
 def _put(store: GraphStore, graph: URIRef, name: str, digest: str, cites: bool = True) -> None:

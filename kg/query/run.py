@@ -4,9 +4,10 @@ The query runs in a child process that opens the store read-only and renders the
 before sending it back; when ``timeout`` seconds pass first, the child is killed and
 :class:`QueryTimeout` is raised, so a partial answer is never printed as if it were whole.
 
-The default graph of every query is the union of the store's report, entity and ontology
-graphs (not the build's bookkeeping), so queries need no ``GRAPH`` clause; ``GRAPH ?g`` still
-reaches each report's own graph.
+The default graph of every query is the union of all the store's graphs, so queries need no
+``GRAPH`` clause; ``GRAPH ?g`` still reaches each report's own graph. (The build's bookkeeping
+graph uses private terms that no query asks for. Naming the graphs one by one as the default
+graph instead is much slower in Oxigraph: minutes instead of seconds on 500 reports.)
 """
 
 from __future__ import annotations
@@ -163,7 +164,7 @@ def evaluate(store: ox.Store, text: str, substitutions: Substitutions, fmt: str)
     check_query(text)
     try:
         result = store.query(
-            with_values(text, substitutions), default_graph=default_graphs(store), prefixes=PREFIXES
+            with_values(text, substitutions), use_default_graph_as_union=True, prefixes=PREFIXES
         )
         return render(result, fmt)
     except SyntaxError as err:

@@ -23,7 +23,6 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.graph import iris
 from kg.output import format_table
 from kg.query.guard import check_query
 from kg.query.params import with_values
@@ -70,12 +69,6 @@ def syntax_message(err: SyntaxError, text: str) -> str:
     shown = lines[min(line, len(lines)) - 1]
     caret = " " * max(column - 1, 0) + "^"
     return f"SPARQL syntax error at line {line}, column {column}: {what}\n  {shown}\n  {caret}"
-
-
-def default_graphs(store: ox.Store) -> list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph]:
-    graphs: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [ox.DefaultGraph()]
-    graphs += [g for g in store.named_graphs() if g.value != str(iris.META_GRAPH)]
-    return graphs
 
 
 def _short(term: object) -> str:

@@ -31,7 +31,7 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check kg tests benchmarks
+	$(BIN)/ruff check kg tests benchmarks scripts
 	$(BIN)/mypy
 
 bench: $(VENV)/.installed

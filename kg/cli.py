@@ -591,6 +591,99 @@ def list_queries(fmt: str | None) -> None:
     click.echo(format_rows(("name", "title", "params", "columns"), rows, _default_format(fmt)))
 
 
+RDF_EXPORT_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "xml")
+VIEW_FORMATS = ("graphml", "gexf", "cyjs", "csv")
+VIEW_NAMES = ("citations", "co-citation", "implements", "institutions", "programs", "regions")
+_VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": "-neo4j"}
+
+
+@cli.command()
+@_store_option
+@click.option(
+    "--view",
+    type=click.Choice(VIEW_NAMES),
+    help="Export a network view instead of RDF.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(RDF_EXPORT_FORMATS + VIEW_FORMATS),
+    help="RDF: ttl nt nq trig jsonld xml (default ttl). A view: graphml gexf cyjs csv "
+    "(default graphml; csv writes a directory for Neo4j's bulk importer).",
+)
+@click.option("--graph", "graph_iri", help="RDF: export only this named graph (an IRI).")
+@click.option("--region", help="View: only reports of this region (a name or IRI) and below it.")
+@click.option("--year", type=int, help="View: only reports covering this year.")
+@click.option(
+    "--min-weight", type=float, default=0.0, show_default=True, help="View: drop lighter edges."
+)
+@click.option("--yed", is_flag=True, help="GraphML: add yFiles labels and colours for yEd.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=True, path_type=Path),
+    help="File (or, for csv, directory) to write. RDF default: stdout; a view's default: "
+    "<view>.<format> in the working directory.",
+)
+def export(
+    store_path: str | None,
+    view: str | None,
+    fmt: str | None,
+    graph_iri: str | None,
+    region: str | None,
+    year: int | None,
+    min_weight: float,
+    yed: bool,
+    output: Path | None,
+) -> None:
+    """Export the graph: as RDF for triple stores, or as a network view for Gephi (GEXF 1.3),
+    Cytoscape (GraphML, Cytoscape JSON), yEd (GraphML --yed) and Neo4j (CSV).
+
+    Node IDs are the graph's IRIs in every format, so exports of one graph join up. Files are
+    written under a temporary name and renamed, so a failed export leaves nothing half-written.
+
+    \b
+    Examples:
+      kg export --format trig -o corpus.trig
+      kg export --view citations --format gexf -o citations.gexf
+      kg export --view co-citation --format csv -o neo4j/ --min-weight 1
+    """
+    from kg.store import open_store
+
+    with open_store(_store_path(store_path), read_only=True) as store:
+        if view is None:
+            from kg.export.rdf import export_rdf
+
+            chosen = fmt or "ttl"
+            if chosen not in RDF_EXPORT_FORMATS:
+                raise KGError(
+                    f"--format {chosen} is for network views; add --view "
+                    f"({'|'.join(VIEW_NAMES)}), or use one of {'|'.join(RDF_EXPORT_FORMATS)}"
+                )
+            count = export_rdf(store, chosen, output, graph_iri)
+            if output is not None:
+                click.echo(f"wrote {output}: {count:,} statements ({chosen})")
+            return
+        from kg.export.views import ViewFilter, build_view
+        from kg.export.writers import write_view
+
+        chosen = fmt or "graphml"
+        if chosen not in VIEW_FORMATS:
+            raise KGError(
+                f"--format {chosen} is an RDF format; a view is written as "
+                f"{'|'.join(VIEW_FORMATS)}"
+            )
+        if graph_iri:
+            raise KGError("--graph selects RDF; a view is filtered with --region/--year")
+        network = build_view(store, view, ViewFilter(region, year, min_weight))
+    target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
+    written = write_view(network, chosen, target, yed=yed)
+    click.echo(
+        f"wrote {written}: {network.number_of_nodes():,} nodes, "
+        f"{network.number_of_edges():,} edges ({view}, {chosen}{', yEd' if yed else ''})"
+    )
+
+
 def main() -> None:
     cli(prog_name="kg")
 

@@ -195,11 +195,8 @@ def test_cli_errors(args: list[str], message: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def disk_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    where = tmp_path_factory.mktemp("built") / "store"
-    with open_store(where) as store:
-        build([CORPUS], store, jobs=1)
-    return where
+def disk_store(corpus_store_path: Path) -> Path:
+    return corpus_store_path
 
 
 def test_cli_validate_conforms(disk_store: Path) -> None:

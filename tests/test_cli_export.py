@@ -9,19 +9,14 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Dataset, Graph
 
-from kg.build import build
 from kg.cli import cli
-from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    where = tmp_path_factory.mktemp("x") / "store"
-    with open_store(where) as s:
-        build([ROOT / "corpus"], s, jobs=1)
-    return str(where)
+def store(corpus_store_path: Path) -> str:
+    return str(corpus_store_path)
 
 
 def kg(store: str, *args: str) -> tuple[int, str]:

@@ -15,7 +15,6 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.term import Node
 
-from kg.build import build
 from kg.errors import KGError
 from kg.export import rdf
 from kg.export.rdf import RDF_FORMATS, export_rdf, load_context
@@ -33,12 +32,9 @@ Triple = tuple[Node, Node, Node]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    """The corpus, built once into an on-disk store, then opened read-only."""
-    path = tmp_path_factory.mktemp("export-rdf") / "store"
-    with open_store(path) as s:
-        build([ROOT / "corpus"], s, jobs=1)
-    with open_store(path, read_only=True) as s:
+def store(corpus_store_path: Path) -> Iterator[GraphStore]:
+    """The corpus store (built once per session), opened read-only."""
+    with open_store(corpus_store_path, read_only=True) as s:
         yield s
 
 

@@ -17,7 +17,6 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from kg.build import build
 from kg.export.views import (
     VIEWS,
     ViewError,
@@ -53,11 +52,8 @@ EDGE_ATTRS = {
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GraphStore]:
-    path = tmp_path_factory.mktemp("views") / "store"
-    with open_store(path) as graph:
-        build([CORPUS], graph, jobs=1)
-    with open_store(path, read_only=True) as graph:
+def store(corpus_store_path: Path) -> Iterator[GraphStore]:
+    with open_store(corpus_store_path, read_only=True) as graph:
         yield graph
 
 

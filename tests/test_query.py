@@ -12,11 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
 from kg.cli import cli
 from kg.query.guard import MAX_NESTING, QueryRefused, check_query
 from kg.query.params import ParameterError, parse_value, split_param, with_values
-from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS = "SELECT ?name WHERE { ?r a kg:Region ; skos:prefLabel ?name } ORDER BY ?name"
@@ -25,11 +23,8 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    where = tmp_path_factory.mktemp("q") / "store"
-    with open_store(where) as s:
-        build([ROOT / "corpus"], s, jobs=1)
-    return str(where)
+def store(corpus_store_path: Path) -> str:
+    return str(corpus_store_path)
 
 
 def kg(store: str, *args: str, stdin: str | None = None) -> tuple[int, str]:

@@ -16,11 +16,9 @@ import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 
-from kg.build import build
 from kg.cli import cli
 from kg.query.run import run_query
 from kg.query.saved import QUERIES_DIR, SavedQuery, saved_queries
-from kg.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -36,11 +34,8 @@ Row = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("saved-queries") / "store"
-    with open_store(path) as graph:
-        build([CORPUS], graph, jobs=1)
-    return path
+def store(corpus_store_path: Path) -> Path:
+    return corpus_store_path
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from kg.corpus import read_report
 from kg.nlp import tag_report
 from kg.nlp.model import DOCUMENT, NESTED_DOCUMENT, Mention
-from kg.resolve import link_region
+from kg.resolve import LinkedRegion, link_region
 from kg.resolve.documents import NATIONAL, document_types, jurisdiction_of, resolve_documents
 
 
@@ -82,3 +82,25 @@ def test_nested_mention_without_outer_is_still_a_document() -> None:
 
 def test_nothing_in_nothing_out() -> None:
     assert resolve_documents([]) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "expected"),
+    [
+        ("按照中央《法治政府建设实施纲要》和省、市部署要求", "法治政府建设实施纲要", "national"),
+        ("认真贯彻中共中央、国务院《法治政府建设实施纲要》", "法治政府建设实施纲要", "national"),
+        ("认真落实省委、省政府《关于加强法治建设的意见》", "关于加强法治建设的意见", "山西省"),
+        ("贯彻市《重大行政决策程序规定》", "重大行政决策程序规定", "太原市"),
+        ("落实全省《行政执法公示办法》", "行政执法公示办法", "山西省"),
+        ("根据城市《管理办法》", "管理办法", None),
+        ("严格执行《重大决策合法性审查工作机制》", "重大决策合法性审查工作机制", None),
+    ],
+)
+def test_jurisdiction_from_the_words_before_a_title(
+    sentence: str, title: str, expected: str | None
+) -> None:
+    from kg.resolve.documents import jurisdiction_cue
+
+    found = jurisdiction_cue(sentence, title, link_region("迎泽区"))
+    name = found.name if isinstance(found, LinkedRegion) else found
+    assert name == expected

@@ -27,6 +27,11 @@ _NATIONAL_OPENINGS = ("中华人民共和国", "中共中央", "国务院", "全
 _PARTY_OPENINGS = ("中国共产党", "中共")
 # "关于印发〈X〉的通知", "转发…〈X〉…": the outer document passes X on.
 _TRANSMITS = re.compile(r"(?:印发|转发|下发|颁布|发布)[〈《<‹＜]")
+# The words right before a title that say whose document it is: 按照中央《…》, 落实省《…》.
+_NATIONAL_CUE = re.compile(r"(?:党中央|中共中央|中央|国务院|国家)(?:、国务院|办公厅)?$")
+_LEVEL_CUE = re.compile(
+    r"(?:^|[^\u4e00-\u9fff]|[和及与照据实行彻对全本该])(省|市)(?:委|政府|委、省政府|委、市政府)?$"
+)
 # "贯彻落实〈X〉责任分工方案", "关于贯彻〈X〉的实施意见": the outer document carries X out.
 _IMPLEMENTS = re.compile(r"(?:贯彻|落实|实施|执行)[〈《<‹＜]")
 
@@ -104,6 +109,29 @@ def _place_at(text: str, chain: tuple[str, ...]) -> tuple[LinkedRegion, str] | N
     return None
 
 
+def jurisdiction_cue(
+    sentence: str, title: str, report_region: LinkedRegion | None
+) -> LinkedRegion | str | None:
+    """Whose document a title is, from the words just before it: 中央《X》 → national,
+    省《X》 / 省委、省政府《X》 → the report's province, 市《X》 → its nearest city."""
+    at = sentence.find(f"《{title}")
+    if at < 0:
+        return None
+    before = sentence[max(0, at - 8) : at]
+    if _NATIONAL_CUE.search(before):
+        return NATIONAL
+    m = _LEVEL_CUE.search(before)
+    if m is None or report_region is None:
+        return None
+    level = "province" if m.group(1) == "省" else "city"
+    node: LinkedRegion | None = report_region
+    while node is not None:
+        if node.level == level:
+            return node
+        node = node.parent
+    return None
+
+
 def resolve_documents(
     mentions: Iterable[Mention], report_region: LinkedRegion | None = None
 ) -> list[DocumentEntity]:
@@ -112,6 +140,7 @@ def resolve_documents(
     titles: dict[str, list[str]] = {}
     numbers: dict[str, str] = {}
     actions: dict[str, list[str]] = {}
+    cues: dict[str, LinkedRegion | str] = {}
     inner: dict[str, list[str]] = {}
     for m in mentions:
         if m.label == DOCUMENT and not m.attributes.get("alias_of"):
@@ -123,6 +152,9 @@ def resolve_documents(
             if m.attributes.get("doc_number"):
                 numbers.setdefault(key, str(m.attributes["doc_number"]))
             actions.setdefault(key, []).append(str(m.attributes.get("action", "mentioned")))
+            cue = jurisdiction_cue(m.sentence, title, report_region)
+            if cue is not None:
+                cues.setdefault(key, cue)
         elif m.label == NESTED_DOCUMENT and m.attributes.get("nested_in"):
             outer = normalize(str(m.attributes["nested_in"]))
             if m.text not in inner.setdefault(outer, []):
@@ -131,7 +163,7 @@ def resolve_documents(
     entities = []
     for key, spellings in titles.items():
         title = spellings[0]
-        where = jurisdiction_of(title, report_region)
+        where = jurisdiction_of(title, report_region) or cues.get(key)
         implements, transmits = [], []
         for nested in inner.get(key, []):
             before = title[: title.find(nested)] if nested in title else ""

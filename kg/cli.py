@@ -684,6 +684,45 @@ def export(
     )
 
 
+@cli.command()
+@_store_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=7878, show_default=True)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0.1),
+    default=30.0,
+    show_default=True,
+    help="Seconds a query may run before it is stopped (HTTP 503).",
+)
+@click.option("--update", is_flag=True, help="Accept SPARQL Update (off: read-only).")
+@click.option("--cors", is_flag=True, help="Send Access-Control-Allow-Origin: * (off).")
+def serve(
+    store_path: str | None, host: str, port: int, timeout: float, update: bool, cors: bool
+) -> None:
+    """Serve the graph as a SPARQL 1.1 Protocol endpoint at /sparql, with a page at / to try
+    queries (the saved ones with their parameters).
+
+    Read-only unless --update. The same refusals as kg query (SERVICE, LOAD, remote or file:
+    FROM) happen before evaluation; each query runs in its own child process, stopped after
+    --timeout with HTTP 503, never a partial answer. Listens on 127.0.0.1 unless --host says
+    otherwise (with a warning for an address other machines can reach).
+
+    \b
+    Example:
+      kg serve --store kg-store --port 7878
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * WHERE { ?r a kg:Region }' \\
+           http://127.0.0.1:7878/sparql
+    """
+    from kg.serve import serve as run_server
+    from kg.store import open_store
+
+    where = _store_path(store_path)
+    with open_store(where, read_only=True):
+        pass  # a missing or foreign store is reported before the server starts
+    run_server(where, host, port, timeout=timeout, update=update, cors=cors)
+
+
 def main() -> None:
     cli(prog_name="kg")
 

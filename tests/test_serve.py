@@ -16,7 +16,6 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from kg.build import build
 from kg.serve import MAX_BODY, make_server, negotiate, query_kind
 from kg.store import open_store
 
@@ -29,11 +28,8 @@ JSON_RESULTS = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> str:
-    where = tmp_path_factory.mktemp("serve") / "store"
-    with open_store(where) as s:
-        build([ROOT / "corpus"], s, jobs=1)
-    return str(where)
+def store(corpus_store_path: Path) -> str:
+    return str(corpus_store_path)
 
 
 def _start(store: str, **options: object) -> Iterator[str]:

@@ -146,8 +146,16 @@ def build(
     force: bool = False,
     jobs: int | None = None,
     progress: Callable[[str], None] | None = None,
+    executor: str = "local",
+    scheduler: str | None = None,
+    shard_dir: Path | None = None,
 ) -> BuildSummary:
-    """Bring ``store`` up to date with the report files under ``paths``."""
+    """Bring ``store`` up to date with the report files under ``paths``.
+
+    ``executor="dask"`` tags on Dask workers (a local cluster of ``jobs`` workers, or the
+    scheduler at ``scheduler``), each report's triples kept as an N-Quads shard with a
+    done-marker in ``shard_dir`` (see :mod:`kg.distributed`); loading stays here.
+    """
     started = time.perf_counter()
     summary = BuildSummary()
     paths = list(paths)
@@ -158,7 +166,15 @@ def build(
         s for s in sources if force or s.name not in states or states[s.name].digest != s.digest
     ]
     summary.unchanged = len(sources) - len(todo)
-    for tagged in _tag_all(todo, jobs if jobs is not None else default_jobs(len(todo))):
+    n_jobs = jobs if jobs is not None else default_jobs(len(todo))
+    if executor == "dask":
+        from kg.distributed import default_shard_dir, tag_with_dask
+
+        where = shard_dir if shard_dir is not None else default_shard_dir(store.path)
+        results = tag_with_dask(todo, where, scheduler, workers=n_jobs, reuse=not force)
+    else:
+        results = _tag_all(todo, n_jobs)
+    for tagged in results:
         source, graph = tagged.source, tagged.graph
         if graph is None:
             summary.failures.append((str(source.path), tagged.error or "unknown error"))

@@ -324,6 +324,20 @@ def _store_path(store_path: str | None) -> str:
     default=None,
     help="Processes that tag reports (default: up to 4, one per CPU).",
 )
+@click.option(
+    "--executor",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="Where reports are tagged: local processes, or Dask workers (pip install "
+    "'policy-kg[dask]').",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Dask scheduler address (default: a local cluster of --jobs workers).",
+)
 def build(
     paths: tuple[str, ...],
     store_path: str | None,
@@ -331,6 +345,8 @@ def build(
     prune: bool,
     force: bool,
     jobs: int | None,
+    executor: str,
+    scheduler: str | None,
 ) -> None:
     """Build the knowledge graph: read, tag and resolve reports, and write one named graph
     per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
@@ -350,10 +366,21 @@ def build(
     from kg.store import open_store
 
     sources = paths or (DEFAULT_CORPUS,)
+    if scheduler and executor != "dask":
+        raise KGError("--scheduler is for --executor dask")
     check_paths(list(sources))
     where = None if memory else _store_path(store_path)
     with open_store(where) as store, _progress() as progress:
-        summary = run_build(sources, store, prune=prune, force=force, jobs=jobs, progress=progress)
+        summary = run_build(
+            sources,
+            store,
+            prune=prune,
+            force=force,
+            jobs=jobs,
+            progress=progress,
+            executor=executor,
+            scheduler=scheduler,
+        )
     _print_build(summary, where)
     if summary.failures:
         for path, reason in summary.failures:

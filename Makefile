@@ -39,6 +39,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_tag.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_query.py
+	$(BIN)/python benchmarks/bench_executors.py
 
 clean:
 	rm -rf $(VENV) kg-store .pytest_cache .mypy_cache .ruff_cache

@@ -186,7 +186,7 @@ def replicate_renamed(copies: int, into: Path) -> list[Path]:
     return files
 
 
-def worker(directory: str, jobs: int) -> None:
+def worker(directory: str, jobs: int, executor: str = "local") -> None:
     from kg.build import build
     from kg.corpus import find_reports, read_report
     from kg.nlp import default_pipeline, tag_report
@@ -198,11 +198,11 @@ def worker(directory: str, jobs: int) -> None:
         store_dir = Path(tmp) / "store"
         with open_store(store_dir) as store:
             start = time.perf_counter()
-            first = build([directory], store, jobs=jobs)
+            first = build([directory], store, jobs=jobs, executor=executor)
             seconds = time.perf_counter() - start
         with open_store(store_dir) as store:
             start = time.perf_counter()
-            again = build([directory], store, jobs=jobs)
+            again = build([directory], store, jobs=jobs, executor=executor)
             rebuild = time.perf_counter() - start
     if first.failures or again.failures or again.unchanged != len(files):
         raise SystemExit(f"build failed: {first.failures or again.failures}")
@@ -266,6 +266,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 3 and sys.argv[1] == "--worker":
-        worker(sys.argv[2], int(sys.argv[3]))
+        worker(sys.argv[2], int(sys.argv[3]), *sys.argv[4:5])
     else:
         main()

@@ -33,15 +33,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rdflib import BNode, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.term import Node
-
 from kg.build import SourceFile, Tagged, tag_file
 from kg.errors import KGError
 from kg.graph import iris
 from kg.graph.nquads import quad_lines
 from kg.graph.writer import ReportGraph, Triple
+from kg.store import rdflib_term
 
 if TYPE_CHECKING:
     from distributed import Client
@@ -108,21 +105,6 @@ def shard_task(source: SourceFile, shard_dir: str) -> Tagged:
     return tagged
 
 
-def _node(term: Any) -> Node:
-    import pyoxigraph as ox
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == str(XSD.string) else datatype)
-    raise KGError(f"unexpected term in a shard: {term!r}")
-
-
 def read_shard(source: SourceFile, shard_dir: Path) -> ReportGraph | None:
     """The finished shard of ``source``, or None if there is none (or it does not check out)."""
     import pyoxigraph as ox
@@ -144,7 +126,7 @@ def read_shard(source: SourceFile, shard_dir: Path) -> ReportGraph | None:
         return None
     for quad in quads:
         where = str(quad.graph_name.value) if isinstance(quad.graph_name, ox.NamedNode) else ""
-        triple = (_node(quad.subject), _node(quad.predicate), _node(quad.object))
+        triple = (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object))
         if where == str(iris.ENTITIES_GRAPH):
             shared.append(triple)
         elif where == str(graph):

@@ -45,7 +45,7 @@ from urllib.parse import parse_qs, urlsplit
 from kg.errors import KGError
 from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, QueryRefused, blank_out
 from kg.query.params import ParameterError, bind
-from kg.query.run import QueryError, QueryTimeout, Substitutions, run_query
+from kg.query.run import QueryError, QueryTimeout, Substitutions, run_in_child, run_query
 from kg.query.saved import QUERIES_DIR, saved_queries, saved_query
 
 MAX_BODY = 1024 * 1024  # bytes of a request body
@@ -255,23 +255,10 @@ def run_update(store_path: str, text: str, timeout: float) -> None:
     # spawn, not fork: a writing store needs RocksDB's background threads, which a forked child
     # of a process that has opened a store before lacks (its update then never finishes).
     ctx = mp.get_context("spawn")
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_update_child, args=(sender, store_path, text))
-    child.daemon = True
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(f"the update ran longer than {timeout:g} s and was stopped")
-        try:
-            status, message = receiver.recv()
-        except EOFError:
-            raise QueryError("the update process ended without an answer") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+    reply = run_in_child(ctx, _update_child, (store_path, text), timeout, "update")
+    if reply is None:
+        raise QueryTimeout(f"the update ran longer than {timeout:g} s and was stopped")
+    status, message = reply
     if status == "syntax":
         raise QueryError(message)
     if status != "ok":

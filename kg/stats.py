@@ -54,10 +54,7 @@ class Stats:
 
 
 def _rows(store: GraphStore, query: str) -> list[ox.QuerySolution]:
-    prefixed = f"PREFIX kg: <{KG}>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n{query}"
-    result = store.inner.query(prefixed, use_default_graph_as_union=True)
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+    return store.select(query, union=True)
 
 
 def class_counts(store: GraphStore) -> dict[str, int]:
@@ -68,9 +65,7 @@ def class_counts(store: GraphStore) -> dict[str, int]:
             VALUES ?c {{ {values} }}
             GRAPH ?g {{ ?s a ?c }} FILTER(?g != <{iris.ONTOLOGY_GRAPH}>)
         }} GROUP BY ?c"""
-    result = store.inner.query(query)
-    assert isinstance(result, ox.QuerySolutions)
-    found = {row[0].value: int(row[1].value) for row in result}
+    found = {row[0].value: int(row[1].value) for row in store.select(query)}
     return {name: found.get(str(cls), 0) for name, cls in COUNTED_CLASSES}
 
 

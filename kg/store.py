@@ -30,13 +30,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from oxrdflib import OxigraphStore
-from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from kg.errors import StoreError
 from kg.graph import iris
 from kg.graph.nquads import quad_lines, triple_lines
-from kg.vocab import KG, KG_TTL, SCHEMES_TTL
+from kg.vocab import KG, KG_TTL, PREFIXES, SCHEMES_TTL
 
 Triple = tuple[Node, Node, Node]
 
@@ -44,6 +44,7 @@ Triple = tuple[Node, Node, Node]
 DEFAULT_STORE = "kg-store"
 STORE_ENV = "KG_STORE"
 _ROCKSDB_MARKER = "CURRENT"  # every RocksDB directory has one
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 FLUSH_EVERY = 50_000  # triples between flushes of the on-disk store
 #: Bookkeeping terms, private to the store (not part of the published vocabulary): queries run
 #: over the union of all graphs, and these never match a property a query asks for.
@@ -66,6 +67,20 @@ class GraphState:
     name: str
     graph: str
     digest: str
+
+
+def rdflib_term(term: object) -> Node:
+    """The rdflib term for a pyoxigraph one (``xsd:string`` literals come back plain)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    raise StoreError(f"cannot turn {term!r} into an rdflib term (RDF-star terms are not supported)")
 
 
 def file_digest(data: bytes) -> str:
@@ -120,20 +135,22 @@ class GraphStore:
             SELECT ?g ?name ?digest WHERE {{ GRAPH <{iris.META_GRAPH}> {{
                 ?g <{BUILD.file}> ?name ; <{BUILD.digest}> ?digest }} }}"""
         states: dict[str, GraphState] = {}
-        for row in self._select(query):
+        for row in self.select(query):
             g, name, digest = (t.value for t in row)
             if iris.is_report_graph(g):
                 states[name] = GraphState(name, g, digest)
         return states
 
-    def _select(self, query: str) -> Iterator[ox.QuerySolution]:
-        result = self.inner.query(query)
+    def select(self, query: str, *, union: bool = False) -> list[ox.QuerySolution]:
+        """The solutions of a SELECT query (project prefixes declared); ``union`` makes the
+        default graph the union of all graphs, as ``kg query`` has it."""
+        result = self.inner.query(query, use_default_graph_as_union=union, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
-        yield from result
+        return list(result)
 
     def triples_in(self, graph: URIRef) -> int:
-        result = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(next(result)[0].value)
+        result = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(result[0][0].value)
 
     def graph(self, graph: URIRef) -> Graph:
         """A copy of one named graph as an in-memory rdflib graph."""
@@ -206,7 +223,7 @@ class GraphStore:
             FILTER NOT EXISTS {{
                 GRAPH ?g {{ ?x ?q ?e }} FILTER(STRSTARTS(STR(?g), "{prefix}"))
             }}"""
-        orphans = [row[0] for row in self._select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
+        orphans = [row[0] for row in self.select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
         if orphans:
             values = " ".join(str(o) for o in orphans)
             self.inner.update(

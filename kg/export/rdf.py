@@ -56,15 +56,15 @@ from pathlib import Path
 from typing import IO, Any, Final, Generic, TypeVar
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph
 from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.shared.jsonld.context import Context
-from rdflib.term import IdentifiedNode, Identifier, Node
+from rdflib.term import IdentifiedNode, Identifier
 
 from kg.errors import KGError
 from kg.export.atomic import atomic_path
 from kg.graph import iris
-from kg.store import GraphStore
+from kg.store import GraphStore, rdflib_term
 from kg.vocab import ID, PREFIXES
 
 __all__ = [
@@ -91,7 +91,6 @@ _OX_FORMATS: Final = {
     "xml": ox.RdfFormat.RDF_XML,
 }
 _WITH_PREFIXES: Final = frozenset({"ttl", "trig", "xml"})
-_XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 
 #: Prefixes of Turtle, TriG and RDF/XML exports: :data:`kg.vocab.PREFIXES` and one for each
 #: namespace of data IRIs that it lacks (Oxigraph picks the longest that fits).
@@ -242,23 +241,10 @@ def _plain_relative(rest: str) -> bool:
     return not any(seg in (".", "..") for seg in rest.split("/"))
 
 
-def _rdflib_term(term: Any) -> Node:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
-    raise KGError(f"cannot write {term} in JSON-LD (RDF-star terms are not supported)")
-
-
 def _rdflib_graph(triples: Iterable[Any]) -> Graph:
     graph = Graph()
     for t in triples:
-        graph.add((_rdflib_term(t.subject), _rdflib_term(t.predicate), _rdflib_term(t.object)))
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
     return graph
 
 

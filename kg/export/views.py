@@ -163,9 +163,7 @@ PROGRAMS_QUERY = _ENTITIES % {"cls": "Program"}
 
 
 def _select(store: GraphStore, query: str) -> list[ox.QuerySolution]:
-    result = store.inner.query(query, use_default_graph_as_union=True, prefixes=PREFIXES)
-    assert isinstance(result, ox.QuerySolutions)
-    return list(result)
+    return store.select(query, union=True)
 
 
 def _text(row: ox.QuerySolution, var: str) -> str:

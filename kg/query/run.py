@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -179,6 +180,33 @@ def _child(conn: Connection, path: str, text: str, subs: dict[str, object], fmt:
         conn.close()
 
 
+def run_in_child(
+    ctx: Any, target: Callable[..., None], args: tuple[Any, ...], timeout: float | None, what: str
+) -> tuple[str, Any] | None:
+    """Run ``target(sender, *args)`` in a child process of ``ctx`` and return the one
+    ``(status, payload)`` it sends back, or None when ``timeout`` passed first. The child is
+    killed either way once this returns, so nothing it was doing outlives the call.
+    """
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=target, args=(sender, *args))
+    child.daemon = True
+    child.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            return None
+        try:
+            reply: tuple[str, Any] = receiver.recv()
+        except EOFError:
+            raise QueryError(f"the {what} process ended without an answer") from None
+        return reply
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        receiver.close()
+
+
 def run_query(
     store_path: str | Path,
     text: str,
@@ -191,26 +219,13 @@ def run_query(
     subs = {k.value: v for k, v in (substitutions or {}).items()}
     # fork: the child starts at once, with the parsed arguments; the store is opened in it.
     ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, str(store_path), text, subs, fmt))
-    child.daemon = True
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            raise QueryTimeout(
-                f"the query ran longer than {timeout:g} s and was stopped; nothing was printed "
-                "(raise --timeout, or narrow the query)"
-            )
-        try:
-            status, payload = receiver.recv()
-        except EOFError:
-            raise QueryError("the query process ended without an answer") from None
-    finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
-        receiver.close()
+    reply = run_in_child(ctx, _child, (str(store_path), text, subs, fmt), timeout, "query")
+    if reply is None:
+        raise QueryTimeout(
+            f"the query ran longer than {timeout:g} s and was stopped; nothing was printed "
+            "(raise --timeout, or narrow the query)"
+        )
+    status, payload = reply
     if status != "ok":
         raise QueryError(str(payload))
     assert isinstance(payload, Answer)

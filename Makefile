@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean system-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv (apt-get install python3-venv) and run make again." >&2; exit 1; }
@@ -26,7 +26,11 @@ demo: $(VENV)/.installed
 	$(BIN)/kg validate --store kg-store
 	$(BIN)/kg query report-summary --store kg-store --format table
 
-test: $(VENV)/.installed-test
+# Chromium + ChromeDriver (browser test of kg serve's page) and Virtuoso (remote-store tests).
+system-deps:
+	@bash scripts/system-deps.sh
+
+test: $(VENV)/.installed-test system-deps
 	$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 

@@ -1,27 +1,40 @@
 """``kg serve``: a small, read-only SPARQL 1.1 Protocol endpoint over the store, with a web page.
 
 Built on the standard library's :class:`http.server.ThreadingHTTPServer`. Each query runs in a
-child process through :func:`kg.query.run.run_query` — checked by the guard (no ``SERVICE``, no
-updates, no remote or ``file:`` ``FROM``, bounded length and nesting), opened read-only, and
-killed when it runs past ``timeout`` — so a slow query never blocks a quick one and a stopped
-query answers 503, never 200 with part of an answer.
+child process (:func:`serve_query`, ``kg query``'s :func:`kg.query.run.run_query` plus the
+protocol's dataset and base IRI) — checked by the guard (no ``SERVICE``, no updates, no remote or
+``file:`` ``FROM``, bounded length and nesting), opened read-only, and killed when it runs past
+``timeout`` — so a slow query never blocks a quick one and a stopped query answers 503, never
+200 with part of an answer. Relative IRIs in a query or update resolve against the endpoint's
+URL (``http://HOST/sparql``).
 
 Paths:
 
 - ``/sparql`` — the SPARQL 1.1 Protocol: ``GET ?query=``, ``POST`` form (``query=``) or
-  ``POST application/sparql-query``. The answer's format follows ``Accept``: SELECT and ASK give
-  ``application/sparql-results+json`` (the default), ``…+xml``, ``text/csv`` or
+  ``POST application/sparql-query``, in UTF-8. The answer's format follows ``Accept``: SELECT and
+  ASK give ``application/sparql-results+json`` (the default), ``…+xml``, ``text/csv`` or
   ``text/tab-separated-values`` (SELECT only); CONSTRUCT and DESCRIBE give ``text/turtle`` (the
   default), ``application/n-triples`` or ``application/ld+json``. Updates are refused (403)
   unless the server was started with ``update=True``; an update is never taken by ``GET`` (405).
+
+  The dataset: without protocol parameters a query's default graph is the union of the store's
+  graphs (as in ``kg query``). With ``default-graph-uri`` and/or ``named-graph-uri`` (each
+  repeatable) the dataset is exactly those graphs: the default graph is the merge of the
+  ``default-graph-uri`` graphs (empty when none is given) and ``GRAPH`` reaches only the
+  ``named-graph-uri`` graphs (none when none is given); a graph the store does not hold is
+  empty, and ``FROM`` / ``FROM NAMED`` in the query are overridden, as the protocol says. The
+  build's bookkeeping graph (:data:`kg.graph.iris.META_GRAPH`) is refused there (400). Updates
+  take no dataset parameters: ``using-graph-uri`` / ``using-named-graph-uri`` are refused (400;
+  beside ``USING`` or ``WITH`` the protocol requires that too).
 - ``/saved`` — a saved query (``queries/*.rq``) by ``name=``, its parameters as further form
   fields, bound as RDF terms by :func:`kg.query.params.bind`, never spliced as text.
 - ``/queries`` — the saved queries and their parameters, as JSON.
 - ``/`` — a page to write or pick a query and see its answer as a table.
 
-Status codes: 400 a malformed request, a syntax error or a refused query (the body says why);
-403 an update on a read-only server; 405 a wrong method; 406 no acceptable format; 411 a POST
-without a length; 413 a body over :data:`MAX_BODY`; 415 a wrong content type; 503 the query ran
+Status codes: 400 a malformed request, a syntax error, a refused query or an update that failed
+(``CLEAR GRAPH`` of a graph the store lacks; the body says why); 403 an update on a read-only
+server; 405 a wrong method; 406 no acceptable format; 411 a POST without a length; 413 a body
+over :data:`MAX_BODY`; 415 a wrong content type or a charset other than UTF-8; 503 the query ran
 past its time limit; 500 the query process failed.
 """
 
@@ -42,11 +55,23 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyoxigraph as ox
+
 from kg.errors import KGError
-from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, QueryRefused, blank_out
-from kg.query.params import ParameterError, bind
-from kg.query.run import QueryError, QueryTimeout, Substitutions, run_in_child, run_query
+from kg.graph.iris import META_GRAPH
+from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, QueryRefused, blank_out, check_query
+from kg.query.params import ParameterError, bind, with_values
+from kg.query.run import (
+    Answer,
+    QueryError,
+    QueryTimeout,
+    Substitutions,
+    render,
+    run_in_child,
+    syntax_message,
+)
 from kg.query.saved import QUERIES_DIR, saved_queries, saved_query
+from kg.vocab import PREFIXES
 
 MAX_BODY = 1024 * 1024  # bytes of a request body
 _DRAIN_LIMIT = 16 * MAX_BODY  # a bigger refused body is not read; the connection is closed
@@ -58,6 +83,10 @@ XML_RESULTS = "application/sparql-results+xml"
 FORM = "application/x-www-form-urlencoded"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
+DEFAULT_GRAPH_URI = "default-graph-uri"
+NAMED_GRAPH_URI = "named-graph-uri"
+USING_GRAPH_URI = "using-graph-uri"
+USING_NAMED_GRAPH_URI = "using-named-graph-uri"
 
 #: media type → ``run_query`` format, in order of preference, per kind of query.
 SELECT_TYPES = {
@@ -84,6 +113,13 @@ _ALIASES = ("application/json", "application/xml", "text/plain")
 _CHARSET_TYPES = ("text/", "application/sparql-results+", "application/json", "application/ld")
 _FORM_WORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_UTF8 = ("utf-8", "utf8")
+_HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
+#: A query's dataset clause, looked for in :func:`blank_out`'s text (no strings or comments).
+_DATASET_CLAUSE = re.compile(
+    r"(?<![\w:?$])FROM\s+(?:NAMED\s+)?(?:<[^>]*>|[\w.-]*:[\w.-]*)", re.IGNORECASE
+)
+_UPDATE_DATASET = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:])", re.IGNORECASE)
 
 
 class HTTPError(Exception):
@@ -203,6 +239,129 @@ def negotiate(accept: str | None, kind: str) -> tuple[str, str]:
     return best[3], offers[best[3]]
 
 
+# --- the protocol's dataset ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A query's dataset from ``default-graph-uri`` and ``named-graph-uri``: graph IRIs."""
+
+    default: tuple[str, ...]
+    named: tuple[str, ...]
+
+
+def protocol_dataset(fields: dict[str, list[str]]) -> Dataset | None:
+    """The dataset the request's protocol parameters name, or None when it names none.
+
+    Each IRI must be absolute; the bookkeeping graph (:data:`META_GRAPH`) is refused.
+    """
+    if DEFAULT_GRAPH_URI not in fields and NAMED_GRAPH_URI not in fields:
+        return None
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name in (DEFAULT_GRAPH_URI, NAMED_GRAPH_URI):
+        iris = fields.get(name, [])
+        for iri in iris:
+            if iri == str(META_GRAPH):
+                raise HTTPError(
+                    HTTPStatus.BAD_REQUEST,
+                    f"{name}={iri} is refused: the build's bookkeeping graph is not served; "
+                    "name report, entity or ontology graphs",
+                )
+            try:
+                ox.NamedNode(iri)
+            except ValueError as err:
+                raise HTTPError(
+                    HTTPStatus.BAD_REQUEST, f"{name}={iri!r} is not an absolute IRI: {err}"
+                ) from None
+        chosen[name] = tuple(dict.fromkeys(iris))
+    return Dataset(chosen[DEFAULT_GRAPH_URI], chosen[NAMED_GRAPH_URI])
+
+
+def without_dataset_clauses(text: str) -> str:
+    """``text`` with its ``FROM`` / ``FROM NAMED`` clauses blanked (lines and columns kept):
+    the protocol's dataset parameters override them."""
+    out = list(text)
+    for m in _DATASET_CLAUSE.finditer(blank_out(text)):
+        for i in range(m.start(), m.end()):
+            if out[i] != "\n":
+                out[i] = " "
+    return "".join(out)
+
+
+def _query_child(
+    conn: Connection,
+    path: str,
+    text: str,
+    subs: dict[str, ox.NamedNode | ox.Literal],
+    fmt: str,
+    dataset: Dataset | None,
+    base_iri: str | None,
+) -> None:
+    try:
+        store = ox.Store.read_only(path)
+        substitutions = {ox.Variable(k): v for k, v in subs.items()}
+        try:
+            if dataset is None:  # the union of the store's graphs, as kg query
+                result = store.query(
+                    with_values(text, substitutions),
+                    base_iri=base_iri,
+                    prefixes=PREFIXES,
+                    use_default_graph_as_union=True,
+                )
+            else:
+                result = store.query(
+                    with_values(without_dataset_clauses(text), substitutions),
+                    base_iri=base_iri,
+                    prefixes=PREFIXES,
+                    default_graph=[ox.NamedNode(g) for g in dataset.default],
+                    named_graphs=[ox.NamedNode(g) for g in dataset.named],
+                )
+            answer = render(result, fmt)
+        except SyntaxError as err:
+            conn.send(("error", syntax_message(err, text)))
+            return
+        except (OSError, RuntimeError, ValueError) as err:
+            conn.send(("error", f"the query failed: {err}"))
+            return
+        conn.send(("ok", answer))
+    except KGError as err:
+        conn.send(("error", str(err)))
+    except BaseException as err:  # anything else still ends as an error message
+        conn.send(("error", f"the query failed: {type(err).__name__}: {err}"))
+    finally:
+        conn.close()
+
+
+def serve_query(
+    store_path: str | Path,
+    text: str,
+    substitutions: Substitutions,
+    fmt: str,
+    timeout: float | None,
+    dataset: Dataset | None = None,
+    base_iri: str | None = None,
+) -> Answer:
+    """:func:`kg.query.run.run_query` with the protocol's additions: over ``dataset`` when
+    given (else the union of the store's graphs), relative IRIs resolved against ``base_iri``.
+    """
+    check_query(text if dataset is None else without_dataset_clauses(text))
+    subs = {k.value: v for k, v in substitutions.items()}
+    # fork: the child starts at once, with the parsed arguments; the store is opened in it.
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    args = (str(store_path), text, subs, fmt, dataset, base_iri)
+    reply = run_in_child(ctx, _query_child, args, timeout, "query")
+    if reply is None:
+        raise QueryTimeout(
+            f"the query ran longer than {timeout:g} s and was stopped; nothing of it was sent "
+            "(the limit is kg serve --timeout; narrow the query)"
+        )
+    status, payload = reply
+    if status != "ok":
+        raise QueryError(str(payload))
+    assert isinstance(payload, Answer)
+    return payload
+
+
 # --- updates ---------------------------------------------------------------------------------
 
 
@@ -227,20 +386,17 @@ def check_update(text: str) -> None:
         raise QueryRefused(f"the update nests brackets {deepest} deep; the limit is {MAX_NESTING}")
 
 
-def _update_child(conn: Connection, path: str, text: str) -> None:
+def _update_child(conn: Connection, path: str, text: str, base_iri: str | None) -> None:
     try:
-        import pyoxigraph as ox
-
-        from kg.vocab import PREFIXES
-
         store = ox.Store(path)
         try:
-            store.update(text, prefixes=PREFIXES)
+            store.update(text, base_iri=base_iri, prefixes=PREFIXES)
             store.flush()
         except SyntaxError as err:
-            from kg.query.run import syntax_message
-
             conn.send(("syntax", syntax_message(err, text)))
+            return
+        except (RuntimeError, ValueError) as err:  # the update itself failed, e.g. CLEAR GRAPH
+            conn.send(("failed", f"the update failed: {err}"))  # of a graph that does not exist
             return
         conn.send(("ok", ""))
     except BaseException as err:  # every failure ends as a message
@@ -249,17 +405,18 @@ def _update_child(conn: Connection, path: str, text: str) -> None:
         conn.close()
 
 
-def run_update(store_path: str, text: str, timeout: float) -> None:
-    """Run a SPARQL update on the store in a child process, within ``timeout`` seconds."""
+def run_update(store_path: str, text: str, timeout: float, base_iri: str | None = None) -> None:
+    """Run a SPARQL update on the store in a child process, within ``timeout`` seconds;
+    relative IRIs resolve against ``base_iri``."""
     check_update(text)
     # spawn, not fork: a writing store needs RocksDB's background threads, which a forked child
     # of a process that has opened a store before lacks (its update then never finishes).
     ctx = mp.get_context("spawn")
-    reply = run_in_child(ctx, _update_child, (store_path, text), timeout, "update")
+    reply = run_in_child(ctx, _update_child, (store_path, text, base_iri), timeout, "update")
     if reply is None:
         raise QueryTimeout(f"the update ran longer than {timeout:g} s and was stopped")
     status, message = reply
-    if status == "syntax":
+    if status in ("syntax", "failed"):
         raise QueryError(message)
     if status != "ok":
         raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, message)
@@ -379,6 +536,16 @@ class Handler(BaseHTTPRequestHandler):
         if host and name not in _LOOPBACK_NAMES:
             raise HTTPError(HTTPStatus.FORBIDDEN, f"Host {host} is not this server's name")
 
+    def _base_iri(self) -> str:
+        """The endpoint's URL, against which a query's or update's relative IRIs resolve."""
+        host = (self.headers.get("Host") or "").strip()
+        if not _HOST.fullmatch(host):
+            address = self.server.server_address
+            assert isinstance(address, tuple)
+            name, port = str(address[0]), address[1]
+            host = f"[{name}]:{port}" if ":" in name else f"{name}:{port}"
+        return f"http://{host}/sparql"
+
     def _body(self) -> bytes:
         if self.headers.get("Transfer-Encoding"):
             raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
@@ -424,10 +591,15 @@ class Handler(BaseHTTPRequestHandler):
             return fields, None, ""
         media, charset = self._content_type()
         body = self._body()
+        if charset.lower() not in _UTF8:
+            raise HTTPError(
+                HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                f"the body's charset is {charset}; the SPARQL protocol takes UTF-8 only",
+            )
         try:
-            text = body.decode(charset)
-        except (LookupError, UnicodeDecodeError) as err:
-            raise HTTPError(HTTPStatus.BAD_REQUEST, f"the body is not {charset}: {err}") from None
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise HTTPError(HTTPStatus.BAD_REQUEST, f"the body is not UTF-8: {err}") from None
         if media == FORM:
             for key, values in parse_qs(text, keep_blank_values=True).items():
                 fields.setdefault(key, []).extend(values)
@@ -477,38 +649,63 @@ class Handler(BaseHTTPRequestHandler):
         if query is not None and update is not None:
             raise HTTPError(HTTPStatus.BAD_REQUEST, "give a query or an update, not both")
         if update is not None:
-            self._update(update)
+            self._update(update, fields)
             return
         if query is None:
             raise HTTPError(HTTPStatus.BAD_REQUEST, "give the query as query=… or a body")
-        for name in ("default-graph-uri", "named-graph-uri"):
+        for name in (USING_GRAPH_URI, USING_NAMED_GRAPH_URI):
             if name in fields:
                 raise HTTPError(
                     HTTPStatus.BAD_REQUEST,
-                    f"{name} is not supported: every query reads the union of the store's graphs",
+                    f"{name} is for updates; a query's dataset is given by {DEFAULT_GRAPH_URI} "
+                    f"and {NAMED_GRAPH_URI}",
                 )
-        self._answer(query, {})
+        self._answer(query, {}, protocol_dataset(fields))
 
-    def _update(self, text: str) -> None:
+    def _update(self, text: str, fields: dict[str, list[str]]) -> None:
         if not self.settings.update:
             raise HTTPError(HTTPStatus.FORBIDDEN, "this server is read-only; updates are refused")
         origin = self.headers.get("Origin")
         host = self.headers.get("Host") or ""
         if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
             raise HTTPError(HTTPStatus.FORBIDDEN, "updates are taken only from this server's page")
+        for name in (DEFAULT_GRAPH_URI, NAMED_GRAPH_URI):
+            if name in fields:
+                raise HTTPError(
+                    HTTPStatus.BAD_REQUEST,
+                    f"{name} is for queries; an update names its graphs with USING or WITH",
+                )
+        given = [n for n in (USING_GRAPH_URI, USING_NAMED_GRAPH_URI) if n in fields]
+        if given:
+            code = re.sub(r"<[^>]*>", "<>", blank_out(text))
+            if _UPDATE_DATASET.search(code):
+                raise HTTPError(
+                    HTTPStatus.BAD_REQUEST,
+                    f"{given[0]} and USING/WITH in the update both name its dataset; the SPARQL "
+                    "protocol refuses that: give one or the other",
+                )
+            raise HTTPError(
+                HTTPStatus.BAD_REQUEST,
+                f"{given[0]} is not supported: name the graphs with USING, USING NAMED or WITH "
+                "in the update itself",
+            )
         with self.lock.writing():
-            run_update(self.settings.store_path, text, self.settings.timeout)
+            run_update(self.settings.store_path, text, self.settings.timeout, self._base_iri())
         self._send(HTTPStatus.NO_CONTENT, b"", "text/plain")
 
-    def _answer(self, text: str, substitutions: Substitutions) -> None:
+    def _answer(
+        self, text: str, substitutions: Substitutions, dataset: Dataset | None = None
+    ) -> None:
         media, fmt = negotiate(self.headers.get("Accept"), query_kind(text))
         with self.lock.reading():
-            answer = run_query(
+            answer = serve_query(
                 self.settings.store_path,
                 text,
                 substitutions,
                 fmt,
                 self.settings.timeout,
+                dataset,
+                self._base_iri(),
             )
         self._send(HTTPStatus.OK, (answer.text + "\n").encode(), media)
 

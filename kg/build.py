@@ -24,7 +24,7 @@ from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
 from kg.stats import class_counts
-from kg.store import GraphStore, bookkeeping, file_digest
+from kg.store import KGStore, bookkeeping, file_digest
 
 #: What a graph was built from: the file's bytes and the builder's version.
 BUILDER = f"policy-kg/{__version__}"
@@ -140,7 +140,7 @@ def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[Sour
 
 def build(
     paths: Iterable[str | Path],
-    store: GraphStore,
+    store: KGStore,
     *,
     prune: bool = False,
     force: bool = False,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -312,9 +314,73 @@ def _store_path(store_path: str | None) -> str:
     return store_path or default_store_path()
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names an existing file (False for text no file could be named)."""
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # too long a name, a NUL byte
+        return False
+
+
+def _remote_options(fn: Any) -> Any:
+    """--endpoint, --update-endpoint and --graph-store: a SPARQL 1.1 server as the store."""
+    for option in reversed(
+        [
+            click.option(
+                "--endpoint",
+                metavar="URL",
+                help="Use the SPARQL 1.1 server whose query endpoint is URL instead of a "
+                "local store (credentials: $KG_ENDPOINT_USER, $KG_ENDPOINT_PASSWORD).",
+            ),
+            click.option(
+                "--update-endpoint",
+                metavar="URL",
+                help="The server's SPARQL Update endpoint (default: --endpoint).",
+            ),
+            click.option(
+                "--graph-store",
+                metavar="URL",
+                help="The server's Graph Store Protocol service: each report graph is "
+                "replaced by one PUT (default: by a SPARQL update).",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+@contextmanager
+def _open_store(
+    store_path: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None = None,
+    graph_store: str | None = None,
+    *,
+    read_only: bool,
+    memory: bool = False,
+) -> Iterator[Any]:
+    """The local store (--store, $KG_STORE, ./kg-store) or the server --endpoint names."""
+    from kg.store import open_store
+
+    if endpoint is None:
+        if update_endpoint or graph_store:
+            raise KGError("--update-endpoint and --graph-store go with --endpoint")
+        with open_store(None if memory else _store_path(store_path), read_only=read_only) as st:
+            yield st
+        return
+    if store_path or memory:
+        raise KGError(f"give --endpoint or {'--memory' if memory else '--store'}, not both")
+    from kg.remote import Endpoint, RemoteStore
+
+    yield RemoteStore(
+        Endpoint.from_options(endpoint, update_endpoint, graph_store), read_only=read_only
+    )
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @_store_option
+@_remote_options
 @click.option("--memory", is_flag=True, help="Build a throwaway in-memory graph; store nothing.")
 @click.option("--prune", is_flag=True, help="Drop the graphs of reports not among PATHS.")
 @click.option("--force", is_flag=True, help="Rebuild every report, changed or not.")
@@ -347,6 +413,9 @@ def build(
     jobs: int | None,
     executor: str,
     scheduler: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
 ) -> None:
     """Build the knowledge graph: read, tag and resolve reports, and write one named graph
     per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
@@ -358,19 +427,27 @@ def build(
     are listed at the end and make the exit status 1.
 
     \b
-    Example:
+    With --endpoint the graph goes to a SPARQL 1.1 server instead (see README, "Remote
+    stores"): each report's graph is replaced in one request.
+
+    \b
+    Examples:
       kg build corpus/ --store kg-store
+      kg build corpus/ --endpoint http://127.0.0.1:7878/query \\
+          --update-endpoint http://127.0.0.1:7878/update --graph-store http://127.0.0.1:7878/store
     """
     from kg.build import build as run_build
     from kg.build import check_paths
-    from kg.store import open_store
 
     sources = paths or (DEFAULT_CORPUS,)
     if scheduler and executor != "dask":
         raise KGError("--scheduler is for --executor dask")
     check_paths(list(sources))
-    where = None if memory else _store_path(store_path)
-    with open_store(where) as store, _progress() as progress:
+    where = endpoint or (None if memory else _store_path(store_path))
+    opened = _open_store(
+        store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
+    )
+    with opened as store, _progress() as progress:
         summary = run_build(
             sources,
             store,
@@ -475,13 +552,20 @@ def _violation(v: Any) -> dict[str, str]:
 
 @cli.command()
 @_store_option
+@_remote_options
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(TABLE_FORMATS),
     help="Output format (default: table on a terminal, else json).",
 )
-def stats(store_path: str | None, fmt: str | None) -> None:
+def stats(
+    store_path: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
+    fmt: str | None,
+) -> None:
     """Count what the graph holds: nodes by class, and per region the reports, citations,
     distinct documents cited, institutions, programs and outcomes.
 
@@ -490,9 +574,10 @@ def stats(store_path: str | None, fmt: str | None) -> None:
       kg stats --format json
     """
     from kg.stats import stats as compute
-    from kg.store import open_store
 
-    with open_store(_store_path(store_path), read_only=True) as store:
+    with _open_store(
+        store_path, endpoint, update_endpoint, graph_store, read_only=True
+    ) as store:
         result = compute(store)
     fmt = _default_format(fmt)
     measures = list(result.regions[0].counts) if result.regions else []
@@ -518,6 +603,7 @@ def stats(store_path: str | None, fmt: str | None) -> None:
 @cli.command()
 @click.argument("query")
 @_store_option
+@_remote_options
 @click.option(
     "--param",
     "params",
@@ -539,8 +625,16 @@ def stats(store_path: str | None, fmt: str | None) -> None:
     show_default=True,
     help="Stop the query after this many seconds.",
 )
-def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str | None,
-          timeout: float) -> None:
+def query(
+    query: str,
+    store_path: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
+    params: tuple[str, ...],
+    fmt: str | None,
+    timeout: float,
+) -> None:
     """Answer a SPARQL query: a saved query's name (see kg queries), a .rq file, the query
     itself, or - to read it from stdin.
 
@@ -561,7 +655,7 @@ def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str 
     what = "the query"
     if query == "-":
         text = sys.stdin.read()
-    elif query.endswith(".rq") or Path(query).is_file():
+    elif query.endswith(".rq") or _is_file(query):
         try:
             text = Path(query).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -576,11 +670,6 @@ def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str 
     substitutions = bind(
         params, allowed if allowed is not None else query_variables(text), required, what
     )
-    store = _store_path(store_path)
-    from kg.store import open_store
-
-    with open_store(store, read_only=True):
-        pass  # a missing or foreign store is reported here, before the query runs
     from kg.query.guard import blank_out
 
     form = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", blank_out(text), re.IGNORECASE)
@@ -588,7 +677,15 @@ def query(query: str, store_path: str | None, params: tuple[str, ...], fmt: str 
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
-    answer = run_query(store, text, substitutions, chosen, timeout)
+    with _open_store(
+        store_path, endpoint, update_endpoint, graph_store, read_only=True
+    ) as store:  # a missing or foreign store is reported here, before the query runs
+        if endpoint is not None:
+            from kg.remote import run_remote_query
+
+            click.echo(run_remote_query(store, text, substitutions, chosen, timeout).text)
+            return
+    answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
     click.echo(answer.text)
 
 
@@ -626,6 +723,7 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
 
 @cli.command()
 @_store_option
+@_remote_options
 @click.option(
     "--view",
     type=click.Choice(VIEW_NAMES),
@@ -654,6 +752,9 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
 )
 def export(
     store_path: str | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    graph_store: str | None,
     view: str | None,
     fmt: str | None,
     graph_iri: str | None,
@@ -675,9 +776,9 @@ def export(
       kg export --view citations --format gexf -o citations.gexf
       kg export --view co-citation --format csv -o neo4j/ --min-weight 1
     """
-    from kg.store import open_store
-
-    with open_store(_store_path(store_path), read_only=True) as store:
+    with _open_store(
+        store_path, endpoint, update_endpoint, graph_store, read_only=True
+    ) as store:
         if view is None:
             from kg.export.rdf import export_rdf
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.graph import iris
-from kg.store import GraphStore
+from kg.store import KGStore
 from kg.vocab import KG
 
 #: The classes counted, with their display names.
@@ -53,11 +53,11 @@ class Stats:
     regions: tuple[RegionStats, ...]
 
 
-def _rows(store: GraphStore, query: str) -> list[ox.QuerySolution]:
+def _rows(store: KGStore, query: str) -> list[ox.QuerySolution]:
     return store.select(query, union=True)
 
 
-def class_counts(store: GraphStore) -> dict[str, int]:
+def class_counts(store: KGStore) -> dict[str, int]:
     """Distinct nodes of each counted class in the report and entity graphs."""
     values = " ".join(f"<{cls}>" for _, cls in COUNTED_CLASSES)
     query = f"""
@@ -69,7 +69,7 @@ def class_counts(store: GraphStore) -> dict[str, int]:
     return {name: found.get(str(cls), 0) for name, cls in COUNTED_CLASSES}
 
 
-def _region_path(store: GraphStore, region: str) -> tuple[str, str, str | None]:
+def _region_path(store: KGStore, region: str) -> tuple[str, str, str | None]:
     rows = _rows(
         store,
         f"""SELECT ?name ?level ?code (COUNT(?mid) AS ?depth) WHERE {{
@@ -84,7 +84,7 @@ def _region_path(store: GraphStore, region: str) -> tuple[str, str, str | None]:
     return " / ".join(names), level, code.value if code is not None else None
 
 
-def region_stats(store: GraphStore) -> tuple[RegionStats, ...]:
+def region_stats(store: KGStore) -> tuple[RegionStats, ...]:
     counts: dict[str, dict[str, int]] = {}
     names: dict[str, str] = {}
     for measure, pattern in _REGION_MEASURES.items():
@@ -105,6 +105,6 @@ def region_stats(store: GraphStore) -> tuple[RegionStats, ...]:
     return tuple(out)
 
 
-def stats(store: GraphStore) -> Stats:
+def stats(store: KGStore) -> Stats:
     classes = class_counts(store)
     return Stats(len(store), classes["reports"], classes, region_stats(store))

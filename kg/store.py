@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from rdflib.term import Node
 from kg.errors import StoreError
 from kg.graph import iris
 from kg.graph.nquads import quad_lines, triple_lines
-from kg.vocab import KG, KG_TTL, PREFIXES, SCHEMES_TTL
+from kg.vocab import ID, KG, KG_TTL, PREFIXES, SCHEMES_TTL
 
 Triple = tuple[Node, Node, Node]
 
@@ -106,7 +107,138 @@ def _check_directory(path: Path, *, create: bool) -> None:
         )
 
 
-class GraphStore:
+#: Every graph policy-kg writes has an IRI under this prefix (reports, entities, ontology, meta).
+GRAPH_PREFIX = str(ID["graph/"])
+
+
+class KGStore(ABC):
+    """What ``kg build``, ``kg stats`` and ``kg export`` need of a graph store: SPARQL SELECT,
+    ASK and update, whole-graph writes, and reading graphs back. :class:`GraphStore` is the
+    embedded Oxigraph store; :class:`kg.remote.RemoteStore` a SPARQL 1.1 server."""
+
+    path: Path | None = None
+    read_only: bool = False
+
+    # --- what each kind of store provides ----------------------------------------------------
+
+    @abstractmethod
+    def select(self, query: str, *, union: bool = False) -> list[ox.QuerySolution]:
+        """The solutions of a SELECT query (project prefixes declared); ``union`` makes the
+        default graph the union of all graphs, as ``kg query`` has it."""
+
+    @abstractmethod
+    def ask(self, query: str) -> bool:
+        """The answer to an ASK query over named graphs (project prefixes declared)."""
+
+    @abstractmethod
+    def update(self, operations: str) -> None:
+        """Run SPARQL Update ``operations`` (one request, one transaction where the store
+        has them)."""
+
+    @abstractmethod
+    def put(self, graphs: dict[URIRef, Iterable[Triple]], *, meta: Iterable[Triple] = ()) -> None:
+        """Replace each named graph in ``graphs`` (add to ``ENTITIES_GRAPH``) and record
+        ``meta`` bookkeeping, replacing that of a replaced graph."""
+
+    @abstractmethod
+    def graph_iris(self) -> list[str]:
+        """IRIs of the named graphs policy-kg wrote (meta included), sorted."""
+
+    @abstractmethod
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        """Every quad of one named graph."""
+
+    @abstractmethod
+    def union_triples(self) -> Iterator[ox.Triple]:
+        """Distinct triples of every graph but the meta graph."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Quads in policy-kg's graphs."""
+
+    # --- shared logic, in SPARQL ---------------------------------------------------------------
+
+    def _writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store was opened read-only")
+
+    def has_graph(self, graph: str) -> bool:
+        return self.ask(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+
+    def graph_states(self) -> dict[str, GraphState]:
+        """Report graphs the store holds, by file name."""
+        query = f"""
+            SELECT ?g ?name ?digest WHERE {{ GRAPH <{iris.META_GRAPH}> {{
+                ?g <{BUILD.file}> ?name ; <{BUILD.digest}> ?digest }} }}"""
+        states: dict[str, GraphState] = {}
+        for row in self.select(query):
+            g, name, digest = (t.value for t in row)
+            if iris.is_report_graph(g):
+                states[name] = GraphState(name, g, digest)
+        return states
+
+    def triples_in(self, graph: URIRef) -> int:
+        result = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(result[0][0].value)
+
+    def graph(self, graph: URIRef) -> Graph:
+        """A copy of one named graph as an in-memory rdflib graph."""
+        out = Graph()
+        for quad in self.quads(str(graph)):
+            s, p, o = (rdflib_term(t) for t in (quad.subject, quad.predicate, quad.object))
+            out.add((s, p, o))
+        return out
+
+    def remove(self, graphs: Iterable[URIRef]) -> None:
+        """Drop named graphs and their bookkeeping in one request."""
+        self._writable()
+        ops = []
+        for g in graphs:
+            ops += [
+                f"DROP SILENT GRAPH <{g}>",
+                f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}",
+            ]
+        if ops:
+            self.update(" ;\n".join(ops))
+
+    def collect_orphans(self) -> int:
+        """Remove shared documents, institutions and programs no report names any more."""
+        self._writable()
+        prefix = str(iris.report_graph_iri(""))
+        where = f"""
+            GRAPH <{iris.ENTITIES_GRAPH}> {{
+                ?e a ?c . VALUES ?c {{ <{KG.PolicyDocument}> <{KG.Institution}> <{KG.Program}> }}
+            }}
+            FILTER NOT EXISTS {{
+                GRAPH ?g {{ ?x ?q ?e }} FILTER(STRSTARTS(STR(?g), "{prefix}"))
+            }}"""
+        orphans = [row[0] for row in self.select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
+        if orphans:
+            values = " ".join(str(o) for o in orphans)
+            self.update(
+                f"DELETE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }} "
+                f"WHERE {{ VALUES ?e {{ {values} }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }}"
+            )
+        return len(orphans)
+
+    def ensure_ontology(self) -> bool:
+        """Load kg.ttl and schemes.ttl into the ontology graph if missing or changed."""
+        self._writable()
+        data = KG_TTL.read_bytes() + SCHEMES_TTL.read_bytes()
+        digest = file_digest(data)
+        g = iris.ONTOLOGY_GRAPH
+        recorded = f'<{g}> <{BUILD.digest}> "{digest}"'
+        if self.ask(f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ {recorded} }} }}"):
+            return False
+        ontology = Graph()
+        ontology.parse(KG_TTL, format="turtle")
+        ontology.parse(SCHEMES_TTL, format="turtle")
+        meta = [(g, BUILD.digest, Literal(digest))]
+        self.put({g: list(ontology)}, meta=meta)
+        return True
+
+
+class GraphStore(KGStore):
     """One open Oxigraph store; use :func:`open_store` or :meth:`memory`."""
 
     def __init__(self, inner: ox.Store, path: Path | None, *, read_only: bool) -> None:
@@ -129,31 +261,36 @@ class GraphStore:
     def __len__(self) -> int:
         return len(self.inner)
 
-    def graph_states(self) -> dict[str, GraphState]:
-        """Report graphs the store holds, by file name."""
-        query = f"""
-            SELECT ?g ?name ?digest WHERE {{ GRAPH <{iris.META_GRAPH}> {{
-                ?g <{BUILD.file}> ?name ; <{BUILD.digest}> ?digest }} }}"""
-        states: dict[str, GraphState] = {}
-        for row in self.select(query):
-            g, name, digest = (t.value for t in row)
-            if iris.is_report_graph(g):
-                states[name] = GraphState(name, g, digest)
-        return states
-
     def select(self, query: str, *, union: bool = False) -> list[ox.QuerySolution]:
-        """The solutions of a SELECT query (project prefixes declared); ``union`` makes the
-        default graph the union of all graphs, as ``kg query`` has it."""
         result = self.inner.query(query, use_default_graph_as_union=union, prefixes=PREFIXES)
         assert isinstance(result, ox.QuerySolutions)
         return list(result)
 
-    def triples_in(self, graph: URIRef) -> int:
-        result = self.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-        return int(result[0][0].value)
+    def ask(self, query: str) -> bool:
+        return bool(self.inner.query(query, prefixes=PREFIXES))
+
+    def has_graph(self, graph: str) -> bool:
+        return self.inner.contains_named_graph(ox.NamedNode(graph))
+
+    def graph_iris(self) -> list[str]:
+        return sorted(g.value for g in self.inner.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def quads(self, graph: str) -> Iterator[ox.Quad]:
+        return self.inner.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def union_triples(self) -> Iterator[ox.Triple]:
+        # Oxigraph evaluates the default graph as the store's own default graph (not the
+        # union): GRAPH ?g ranges over the named ones. CONSTRUCT output is a set: a triple in
+        # several graphs comes out once.
+        query = f"""
+            CONSTRUCT {{ ?s ?p ?o }} WHERE {{
+                {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{iris.META_GRAPH}>) }}
+            }}"""
+        result = self.inner.query(query)
+        assert isinstance(result, ox.QueryTriples)
+        return iter(result)
 
     def graph(self, graph: URIRef) -> Graph:
-        """A copy of one named graph as an in-memory rdflib graph."""
         out = Graph()
         ox_graph = ox.NamedNode(str(graph))
         data = self.inner.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox_graph)
@@ -162,14 +299,13 @@ class GraphStore:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def _writable(self) -> None:
-        if self.read_only:
-            raise StoreError("the store was opened read-only")
+    def update(self, operations: str) -> None:
+        self._writable()
+        self.inner.update(operations)
 
     def put(self, graphs: dict[URIRef, Iterable[Triple]], *, meta: Iterable[Triple] = ()) -> None:
-        """Replace each named graph in ``graphs`` (add to ``ENTITIES_GRAPH``) and add ``meta``
-        bookkeeping, all in one transaction. Meta triples of a replaced graph are replaced too.
-        """
+        """All in one Oxigraph transaction: a load of N-Quads when no graph is replaced, else
+        one update that drops the old graphs and inserts the new ones."""
         self._writable()
         replaced = [
             g for g in graphs if g != iris.ENTITIES_GRAPH and self.inner.contains_named_graph(
@@ -199,55 +335,6 @@ class GraphStore:
         if self.path is not None and self._unflushed >= FLUSH_EVERY:
             self.inner.flush()
             self._unflushed = 0
-
-    def remove(self, graphs: Iterable[URIRef]) -> None:
-        """Drop named graphs and their bookkeeping in one transaction."""
-        self._writable()
-        ops = []
-        for g in graphs:
-            ops += [
-                f"DROP SILENT GRAPH <{g}>",
-                f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}",
-            ]
-        if ops:
-            self.inner.update(" ;\n".join(ops))
-
-    def collect_orphans(self) -> int:
-        """Remove shared documents, institutions and programs no report names any more."""
-        self._writable()
-        prefix = str(iris.report_graph_iri(""))
-        where = f"""
-            GRAPH <{iris.ENTITIES_GRAPH}> {{
-                ?e a ?c . VALUES ?c {{ <{KG.PolicyDocument}> <{KG.Institution}> <{KG.Program}> }}
-            }}
-            FILTER NOT EXISTS {{
-                GRAPH ?g {{ ?x ?q ?e }} FILTER(STRSTARTS(STR(?g), "{prefix}"))
-            }}"""
-        orphans = [row[0] for row in self.select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
-        if orphans:
-            values = " ".join(str(o) for o in orphans)
-            self.inner.update(
-                f"DELETE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }} "
-                f"WHERE {{ VALUES ?e {{ {values} }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }}"
-            )
-        return len(orphans)
-
-    def ensure_ontology(self) -> bool:
-        """Load kg.ttl and schemes.ttl into the ontology graph if missing or changed."""
-        self._writable()
-        data = KG_TTL.read_bytes() + SCHEMES_TTL.read_bytes()
-        digest = file_digest(data)
-        g = iris.ONTOLOGY_GRAPH
-        if self.inner.query(
-            f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> <{BUILD.digest}> \"{digest}\" }} }}"
-        ):
-            return False
-        ontology = Graph()
-        ontology.parse(KG_TTL, format="turtle")
-        ontology.parse(SCHEMES_TTL, format="turtle")
-        meta = [(g, BUILD.digest, Literal(digest))]
-        self.put({g: list(ontology)}, meta=meta)
-        return True
 
 
 def _open(path: Path, *, read_only: bool) -> ox.Store:

@@ -43,6 +43,14 @@ def test_inline_query_table(store: str) -> None:
     assert HUIAN in out and "福建省" in out
 
 
+def test_a_long_inline_query_is_a_query_not_a_file_name(store: str) -> None:
+    """Longer than a file name may be (255 bytes): was an OSError traceback."""
+    padded = REGIONS.replace("WHERE", "WHERE " + "  " * 200)
+    code, out = kg(store, padded, "--format", "csv")
+    assert code == 0, out
+    assert HUIAN in out
+
+
 def test_query_from_a_file_and_from_stdin(store: str, tmp_path: Path) -> None:
     rq = tmp_path / "regions.rq"
     rq.write_text(REGIONS, encoding="utf-8")

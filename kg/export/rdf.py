@@ -64,7 +64,7 @@ from rdflib.term import IdentifiedNode, Identifier
 from kg.errors import KGError
 from kg.export.atomic import atomic_path
 from kg.graph import iris
-from kg.store import GraphStore, rdflib_term
+from kg.store import GraphStore, KGStore, rdflib_term
 from kg.vocab import ID, PREFIXES
 
 __all__ = [
@@ -128,14 +128,13 @@ class _Counted(Generic[_T]):
 # --- what to export ----------------------------------------------------------------------------
 
 
-def _named_graphs(store: GraphStore) -> list[Any]:
+def _named_graphs(store: KGStore) -> list[Any]:
     """The store's named graphs but the meta graph, by IRI (entities, ontology, reports)."""
     meta = str(iris.META_GRAPH)
-    graphs = [g for g in store.inner.named_graphs() if g.value != meta]
-    return sorted(graphs, key=lambda g: str(g.value))
+    return [ox.NamedNode(g) for g in store.graph_iris() if g != meta]
 
 
-def _describe_graphs(store: GraphStore) -> str:
+def _describe_graphs(store: KGStore) -> str:
     graphs = [str(g.value) for g in _named_graphs(store)]
     reports = [g for g in graphs if iris.is_report_graph(g)]
     others = [f"<{g}>" for g in graphs if not iris.is_report_graph(g)]
@@ -151,7 +150,7 @@ def _describe_graphs(store: GraphStore) -> str:
     return "available: " + "; ".join(parts)
 
 
-def _resolve_graph(store: GraphStore, graph: str) -> Any:
+def _resolve_graph(store: KGStore, graph: str) -> Any:
     """The named graph ``graph`` names: an IRI (``<…>`` or bare), a report file name,
     ``entities`` or ``ontology``. :class:`KGError` for the meta graph or an unknown one."""
     text = graph.strip()
@@ -170,37 +169,29 @@ def _resolve_graph(store: GraphStore, graph: str) -> Any:
             node = ox.NamedNode(iri)
         except ValueError:
             continue
-        if store.inner.contains_named_graph(node):
+        if store.has_graph(iri):
             return node
     raise KGError(f"no graph {graph!r} in the store; {_describe_graphs(store)}")
 
 
-def _dataset_quads(store: GraphStore, only: Any | None) -> Iterator[Any]:
+def _dataset_quads(store: KGStore, only: Any | None) -> Iterator[Any]:
     """Quads of every exported graph, graph by graph (or of ``only``)."""
     if only is not None:
-        yield from store.inner.quads_for_pattern(None, None, None, only)
+        yield from store.quads(only.value)
         return
-    yield from store.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    if isinstance(store, GraphStore):  # an embedded store's own default graph, if it has any
+        yield from store.inner.quads_for_pattern(None, None, None, ox.DefaultGraph())
     for g in _named_graphs(store):
-        yield from store.inner.quads_for_pattern(None, None, None, g)
+        yield from store.quads(g.value)
 
 
-def _union_triples(store: GraphStore, only: Any | None) -> Iterator[Any]:
+def _union_triples(store: KGStore, only: Any | None) -> Iterator[Any]:
     """Distinct triples of every exported graph (or the triples of ``only``)."""
     if only is not None:
-        for quad in store.inner.quads_for_pattern(None, None, None, only):
+        for quad in store.quads(only.value):
             yield quad.triple
         return
-    # Oxigraph evaluates the default graph as the store's own default graph (not the union):
-    # GRAPH ?g ranges over the named ones. CONSTRUCT output is a set: a triple in several
-    # graphs comes out once.
-    query = f"""
-        CONSTRUCT {{ ?s ?p ?o }} WHERE {{
-            {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{iris.META_GRAPH}>) }}
-        }}"""
-    result = store.inner.query(query)
-    assert isinstance(result, ox.QueryTriples)
-    yield from result
+    yield from store.union_triples()
 
 
 # --- JSON-LD -----------------------------------------------------------------------------------
@@ -315,7 +306,7 @@ def _write_jsonld(triples: Iterable[Any], output: str | IO[bytes]) -> int:
 # --- export ------------------------------------------------------------------------------------
 
 
-def _write(store: GraphStore, fmt: str, only: Any | None, output: str | IO[bytes]) -> int:
+def _write(store: KGStore, fmt: str, only: Any | None, output: str | IO[bytes]) -> int:
     if fmt == "jsonld":
         return _write_jsonld(_union_triples(store, only), output)
     items = _Counted(
@@ -329,7 +320,7 @@ def _write(store: GraphStore, fmt: str, only: Any | None, output: str | IO[bytes
     return items.count
 
 
-def export_rdf(store: GraphStore, fmt: str, target: Path | None, graph: str | None = None) -> int:
+def export_rdf(store: KGStore, fmt: str, target: Path | None, graph: str | None = None) -> int:
     """Write the store (or one named ``graph``) to ``target`` as ``fmt``, one of
     :data:`RDF_FORMATS`; ``target`` None writes to standard output (binary).
 

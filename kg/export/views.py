@@ -45,7 +45,7 @@ import networkx as nx
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.store import GraphStore
+from kg.store import KGStore
 from kg.vocab import PREFIXES
 
 VIEWS = ("citations", "co-citation", "implements", "institutions", "programs", "regions")
@@ -162,7 +162,7 @@ INSTITUTIONS_QUERY = _ENTITIES % {"cls": "Institution"}
 PROGRAMS_QUERY = _ENTITIES % {"cls": "Program"}
 
 
-def _select(store: GraphStore, query: str) -> list[ox.QuerySolution]:
+def _select(store: KGStore, query: str) -> list[ox.QuerySolution]:
     return store.select(query, union=True)
 
 
@@ -200,7 +200,7 @@ class _Report:
 class _Scope:
     """The graph's regions and reports, and the reports the filter keeps."""
 
-    def __init__(self, store: GraphStore, filters: ViewFilter) -> None:
+    def __init__(self, store: KGStore, filters: ViewFilter) -> None:
         self.store = store
         self.regions = _regions(store)
         reports = _reports(store)
@@ -233,7 +233,7 @@ class _Scope:
         }
 
 
-def _regions(store: GraphStore) -> dict[str, _Region]:
+def _regions(store: KGStore) -> dict[str, _Region]:
     out = {}
     for row in _select(store, REGIONS_QUERY):
         iri = _text(row, "region")
@@ -242,7 +242,7 @@ def _regions(store: GraphStore) -> dict[str, _Region]:
     return out
 
 
-def _reports(store: GraphStore) -> dict[str, _Report]:
+def _reports(store: KGStore) -> dict[str, _Report]:
     out = {}
     for row in _select(store, REPORTS_QUERY):
         iri = _text(row, "report")
@@ -252,7 +252,7 @@ def _reports(store: GraphStore) -> dict[str, _Report]:
 
 
 def _resolve_region(
-    store: GraphStore, regions: dict[str, _Region], wanted: str | None
+    store: KGStore, regions: dict[str, _Region], wanted: str | None
 ) -> set[str] | None:
     """The regions a filter names: by IRI (``region:130600`` too), by GB/T code, else by name
     (skos:prefLabel, else skos:altLabel).
@@ -490,7 +490,7 @@ def _prune(graph: Any, min_weight: float, *, keep_nodes: bool) -> None:
 
 
 def build_view(
-    store: GraphStore, view: str, filters: ViewFilter = NO_FILTER
+    store: KGStore, view: str, filters: ViewFilter = NO_FILTER
 ) -> nx.DiGraph | nx.Graph:
     """One of :data:`VIEWS` of the graph in ``store``, built from the reports ``filters``
     keeps (see the module docstring for the nodes, edges and attributes of each)."""

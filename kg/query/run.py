@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -107,13 +107,13 @@ def render(result: object, fmt: str) -> Answer:
         if fmt in ("json", "xml"):
             return Answer("ask", (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode(), 1)
         return Answer("ask", "true" if bool(result) else "false", 1)
-    if isinstance(result, ox.QueryTriples):
+    if isinstance(result, ox.QueryTriples | list):
         if fmt not in GRAPH_FORMATS:
             raise QueryError(
                 f"a CONSTRUCT or DESCRIBE query answers with a graph; use --format "
                 f"{'|'.join(GRAPH_FORMATS)}, not {fmt}"
             )
-        return _render_graph(result, fmt)
+        return render_graph(result, fmt)
     assert isinstance(result, ox.QuerySolutions)
     if fmt in GRAPH_FORMATS:
         raise QueryError(
@@ -138,19 +138,20 @@ def render(result: object, fmt: str) -> Answer:
     return Answer("select", format_table(variables, cells), len(solutions))
 
 
-def _render_graph(result: ox.QueryTriples, fmt: str) -> Answer:
+def render_graph(triples: Iterable[ox.Triple], fmt: str) -> Answer:
+    """A CONSTRUCT or DESCRIBE answer in ``fmt`` (one of :data:`GRAPH_FORMATS`)."""
     if fmt == "ttl":
         from rdflib import Graph
 
         from kg.vocab import bind_prefixes
 
-        triples = result.serialize(format=ox.RdfFormat.N_TRIPLES) or b""
-        graph = bind_prefixes(Graph()).parse(data=triples, format="nt")
+        data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
+        graph = bind_prefixes(Graph()).parse(data=data, format="nt")
         return Answer("graph", graph.serialize(format="turtle"), len(graph))
     rdf_format = ox.RdfFormat.N_TRIPLES if fmt == "nt" else ox.RdfFormat.JSON_LD
-    data = (result.serialize(format=rdf_format) or b"").decode()
-    rows = data.count("\n") if fmt == "nt" else -1
-    return Answer("graph", data.rstrip("\n"), rows)
+    text = (ox.serialize(triples, format=rdf_format) or b"").decode()
+    rows = text.count("\n") if fmt == "nt" else -1
+    return Answer("graph", text.rstrip("\n"), rows)
 
 
 def evaluate(store: ox.Store, text: str, substitutions: Substitutions, fmt: str) -> Answer:

@@ -20,16 +20,31 @@ valid marker instead of tagging those files again. Tasks are pure and submitted 
 ``retries=2``; a task on a worker that dies is run again on another one.
 
 With ``--scheduler ADDRESS`` the workers must see the same paths as this process: the report
-files and ``shard_dir`` on a shared file system.
+files and ``shard_dir`` on a shared file system (the paths are sent absolute, so the workers'
+working directory does not matter). A scheduler that does not answer within
+:data:`CONNECT_TIMEOUT` seconds is an error (:class:`~kg.errors.KGError`), raised before any
+report is given back to be loaded.
+
+After a build in which every file got its graph, the shard folder keeps only the shards this
+build used (tagged or read back): those of files that are gone, changed, or unchanged and so
+skipped, and temporary files of killed writes, are removed (the folder too, when nothing is
+left; files that are not shards are kept). A build that is killed, or in which a file failed,
+leaves the folder as it is, for the next build to reuse. An in-memory store has no shard folder
+(``shard_dir=None``): its build cannot be resumed, so no shards are written.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +60,11 @@ if TYPE_CHECKING:
 
 MISSING_EXTRA = "the dask executor needs the optional extra: pip install 'policy-kg[dask]'"
 RETRIES = 2
+#: Seconds to wait for ``--scheduler ADDRESS`` to answer.
+CONNECT_TIMEOUT = 5
+
+_SHARD_NAME = re.compile(r"([0-9a-f]{64})\.(?:nq|done)")
+_TMP_NAME = re.compile(r"\.([0-9a-f]{64})\.(?:nq|done)\..*\.tmp")
 
 
 def shard_key(source: SourceFile) -> str:
@@ -94,10 +114,11 @@ def write_shard(source: SourceFile, graph: ReportGraph, shard_dir: Path) -> None
     _write_atomic(done, _marker(source, data))
 
 
-def shard_task(source: SourceFile, shard_dir: str) -> Tagged:
-    """One Dask task: tag the file (:func:`kg.build.tag_file`) and write its shard."""
+def shard_task(source: SourceFile, shard_dir: str | None) -> Tagged:
+    """One Dask task: tag the file (:func:`kg.build.tag_file`) and write its shard (none when
+    ``shard_dir`` is None)."""
     tagged = tag_file(source)
-    if tagged.graph is not None:
+    if tagged.graph is not None and shard_dir is not None:
         try:
             write_shard(source, tagged.graph, Path(shard_dir))
         except OSError as err:
@@ -155,13 +176,87 @@ def finished(sources: list[SourceFile], shard_dir: Path) -> tuple[list[Tagged], 
     return done, todo
 
 
+def remove_stale_shards(shard_dir: Path, keep: Iterable[SourceFile]) -> int:
+    """Remove the shards and done-markers in ``shard_dir`` of files other than ``keep``, and
+    the temporary files of killed writes; the folder too when it is left empty. Other files
+    are not touched. Returns how many files were removed."""
+    keys = {shard_key(source) for source in keep}
+    removed = 0
+    try:
+        entries = list(shard_dir.iterdir())
+    except OSError:
+        return 0
+    for path in entries:
+        shard = _SHARD_NAME.fullmatch(path.name)
+        if (shard and shard.group(1) not in keys) or _TMP_NAME.fullmatch(path.name):
+            try:
+                path.unlink()
+                removed += 1
+            except OSError:  # tidying up must not fail a build that succeeded
+                pass
+    with contextlib.suppress(OSError):
+        shard_dir.rmdir()  # only when empty
+    return removed
+
+
+def _check_address(scheduler: str) -> None:
+    """Refuse an address Dask cannot parse before a Client is made: a Client whose start fails
+    on a bad address hangs for seconds in its ``__del__`` and prints a traceback at exit."""
+    from distributed.comm.addressing import parse_address, parse_host_port
+    from distributed.comm.registry import get_backend
+
+    try:
+        scheme, loc = parse_address(scheduler)
+        get_backend(scheme)
+        if scheme in {"tcp", "tls", "ws", "wss"}:
+            parse_host_port(loc)
+    except ValueError as err:
+        reason = str(err)
+    else:
+        return
+    raise KGError(
+        f"{scheduler!r} is not a Dask scheduler address ({reason}); give it as "
+        "tcp://HOST:PORT, the address `dask scheduler` prints"
+    )
+
+
+async def _probe(scheduler: str) -> None:
+    """Connect and shake hands, all within :data:`CONNECT_TIMEOUT` (Dask bounds the connect,
+    not the handshake: a port that accepts and never answers would hang a Client)."""
+    from distributed.comm.core import connect
+
+    shake = connect(scheduler, timeout=CONNECT_TIMEOUT)  # type: ignore[no-untyped-call]
+    comm = await asyncio.wait_for(shake, CONNECT_TIMEOUT)
+    comm.abort()
+
+
+def _connect(client_class: Any, scheduler: str) -> Client:
+    _check_address(scheduler)
+    try:
+        with ThreadPoolExecutor(1) as pool:  # its own event loop, even if the caller has one
+            pool.submit(asyncio.run, _probe(scheduler)).result()
+        client: Client = client_class(scheduler, timeout=CONNECT_TIMEOUT)
+        return client
+    except TimeoutError:  # the outer wait_for: connected, but no answer
+        reason = "something accepted the connection but did not answer like a Dask scheduler"
+    except Exception as err:  # refused, unreachable, closed by the other end
+        reason = str(err) or type(err).__name__
+    # raised outside the except blocks: the half-made client is not kept alive by the chain
+    raise KGError(
+        f"no Dask scheduler answered at {scheduler} within {CONNECT_TIMEOUT} s ({reason}); "
+        f"start one (`dask scheduler`, then `dask worker {scheduler}` on each machine), "
+        "check the address and that this machine can reach it, or leave out --scheduler "
+        "to tag on a local cluster"
+    )
+
+
 def _client(scheduler: str | None, workers: int) -> tuple[Client, Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as err:
         raise KGError(MISSING_EXTRA) from err
     if scheduler is not None:
-        return Client(scheduler), None  # type: ignore[no-untyped-call]
+        return _connect(Client, scheduler), None
     cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=max(1, workers),
         threads_per_worker=1,  # tagging is CPU-bound Python: one task per worker process
@@ -177,7 +272,7 @@ def _client(scheduler: str | None, workers: int) -> tuple[Client, Any]:
 
 def tag_with_dask(
     sources: list[SourceFile],
-    shard_dir: Path,
+    shard_dir: Path | None,
     scheduler: str | None = None,
     workers: int = 2,
     *,
@@ -186,51 +281,73 @@ def tag_with_dask(
     """Tag ``sources`` on Dask workers (a LocalCluster of ``workers`` processes when no
     ``scheduler`` address is given), yielding results in completion order.
 
-    Files whose shard in ``shard_dir`` is finished are read back first, without tagging; no
-    cluster is started when every file has one. ``reuse=False`` (``--force``) tags every file
-    again and overwrites its shard.
+    Files whose shard in ``shard_dir`` is finished are read back without tagging (given back
+    while the workers tag the others); no cluster is started when every file has one.
+    ``reuse=False`` (``--force``) tags every file again and overwrites its shard. The cluster
+    is reached before anything is given back: a scheduler that does not answer raises
+    :class:`~kg.errors.KGError` first. When every file got its graph and the caller has taken
+    the last result, shards of other files are removed (:func:`remove_stale_shards`).
+    ``shard_dir`` None: no shards are written or read.
     """
-    shard_dir = Path(shard_dir)
-    done, todo = finished(sources, shard_dir) if reuse else ([], list(sources))
-    yield from done
-    if not todo:
-        return
-    shard_dir.mkdir(parents=True, exist_ok=True)
-    client, cluster = _client(scheduler, workers)
-    try:
-        from distributed import as_completed
+    where = Path(shard_dir).resolve() if shard_dir is not None else None
+    done, todo = finished(sources, where) if reuse and where is not None else ([], list(sources))
+    failed = False
+    if todo:
+        client, cluster = _client(scheduler, workers)
+        try:
+            if where is not None:
+                where.mkdir(parents=True, exist_ok=True)
+            from distributed import as_completed
 
-        where = str(shard_dir.resolve())
-        futures = {
-            client.submit(
-                shard_task,
-                source,
-                where,
-                key=f"kg-tag-{shard_key(source)}",
-                pure=True,
-                retries=RETRIES,
-            ): source
-            for source in todo
-        }
-        for future in as_completed(futures):  # type: ignore[no-untyped-call]
-            source = futures[future]
-            try:
-                result = future.result()
-            except Exception as err:  # retries spent, or the workers kept dying
-                yield Tagged(source, None, f"dask task failed ({type(err).__name__}: {err})")
-                continue
-            yield result if isinstance(result, Tagged) else Tagged(source, None, "bad result")
-    finally:
-        client.close()  # type: ignore[no-untyped-call]
-        if cluster is not None:
-            cluster.close()
+            # the shard folder is part of the key: builds into other stores through the same
+            # scheduler must not share a task (each writes its own shard)
+            place = (
+                hashlib.sha256(str(where).encode()).hexdigest()[:16]
+                if where is not None
+                else "none"
+            )
+            futures = {
+                client.submit(
+                    shard_task,
+                    replace(source, path=source.path.absolute()),  # workers' cwd may differ
+                    str(where) if where is not None else None,
+                    key=f"kg-tag-{shard_key(source)}-{place}",
+                    pure=True,
+                    retries=RETRIES,
+                ): source
+                for source in todo
+            }
+            yield from done
+            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+                source = futures[future]
+                try:
+                    result = future.result()
+                except Exception as err:  # retries spent, or the workers kept dying
+                    failed = True
+                    yield Tagged(source, None, f"dask task failed ({type(err).__name__}: {err})")
+                    continue
+                if not isinstance(result, Tagged):
+                    failed = True
+                    yield Tagged(source, None, "bad result")
+                    continue
+                failed = failed or result.graph is None
+                yield Tagged(source, result.graph, result.error)  # the caller's path, not ours
+        finally:
+            client.close()  # type: ignore[no-untyped-call]
+            if cluster is not None:
+                cluster.close()
+    else:
+        yield from done
+    if where is not None and not failed:
+        remove_stale_shards(where, sources)  # the reused ones and the tagged ones
 
 
-def default_shard_dir(store_path: Path | None) -> Path:
-    """Next to an on-disk store (``<store>.shards``); a fresh temporary folder otherwise."""
+def default_shard_dir(store_path: Path | None) -> Path | None:
+    """Next to an on-disk store (``<store>.shards``); none for an in-memory store, whose build
+    cannot be resumed."""
     if store_path is not None:
         return store_path.parent / f"{store_path.name}.shards"
-    return Path(tempfile.mkdtemp(prefix="kg-shards-"))
+    return None
 
 
 def pipeline_loads() -> int:

@@ -1,12 +1,20 @@
-"""``kg build --executor dask``: tagging on Dask workers gives the same graph as one process,
-writes deterministic shards with done-markers, reuses them after a crash, and survives a worker
-killed mid-run."""
+"""``kg build --executor dask``: tagging on Dask workers gives the same graph as one process
+(also through a scheduler and workers started as separate processes), writes deterministic
+shards with done-markers, reuses them after a crash and removes stale ones after a successful
+build, survives a worker killed mid-run, and fails fast and cleanly on a scheduler that does not
+answer."""
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import shutil
 import signal
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -22,10 +30,11 @@ from rdflib.compare import isomorphic
 import kg.distributed as kd
 from kg.build import BuildSummary, SourceFile, Tagged, _meta, build, collect_sources
 from kg.graph import iris
-from kg.store import GraphStore
+from kg.store import GraphStore, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
+BIN = Path(sys.executable).parent  # the environment the tests run in: kg and dask are there
 
 
 @pytest.fixture(scope="module")
@@ -212,15 +221,18 @@ def test_build_with_the_dask_executor(reference: GraphStore, tmp_path: Path) -> 
     assert_same_graphs(reference, store)
 
 
-def test_cli_build_with_the_dask_executor() -> None:
+def test_cli_build_with_the_dask_executor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
     from kg.cli import cli
 
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     args = ["build", str(ROOT / "corpus"), "--memory", "--executor", "dask", "--jobs", "2"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("5 files: 5 built, 0 replaced, 0 unchanged")
+    # an in-memory store cannot be resumed: no shard folder, temporary or not, is left
+    assert not list(tmp_path.glob("kg-shards-*"))
 
 
 def test_cli_scheduler_needs_the_dask_executor() -> None:
@@ -232,3 +244,238 @@ def test_cli_scheduler_needs_the_dask_executor() -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.output == "Error: --scheduler is for --executor dask\n"
+
+
+def shard_keys(where: Path) -> set[str]:
+    """The shard keys with a shard and a done-marker in ``where`` (which holds nothing else)."""
+    names = {p.name for p in where.iterdir()}
+    keys = {name.split(".")[0] for name in names}
+    assert names == {f"{k}.nq" for k in keys} | {f"{k}.done" for k in keys}, names
+    return keys
+
+
+def stale_shard(source: SourceFile, where: Path) -> str:
+    """A finished shard of an earlier version of ``source``, as an older build leaves it."""
+    old = SourceFile(source.path, source.name, "0" * 64 + ";policy-kg/0.0.0")
+    kd.write_shard(old, kd.read_shard(source, where) or pytest.fail("no shard"), where)
+    return kd.shard_key(old)
+
+
+def test_a_successful_build_removes_the_shards_it_did_not_use(
+    sources: list[SourceFile], tmp_path: Path, cluster: LocalCluster
+) -> None:
+    corpus = tmp_path / "reports"
+    shutil.copytree(CORPUS, corpus)
+    store_path = tmp_path / "store"
+    shards = tmp_path / "store.shards"  # kd.default_shard_dir: next to the on-disk store
+    address = cluster.scheduler_address
+    with open_store(store_path) as store:
+        summary = build([corpus], store, executor="dask", scheduler=address)
+    assert (summary.built, summary.failures) == (5, [])
+    first = collect_sources([corpus], BuildSummary())
+    assert shard_keys(shards) == {kd.shard_key(s) for s in first}
+
+    # left by earlier builds: a shard of an older version, a killed write, an unrelated file
+    stale = stale_shard(first[1], shards)
+    (shards / f".{kd.shard_key(first[2])}.nq.abc123.tmp").write_bytes(b"half a shard")
+    (shards / "notes.txt").write_text("mine\n")
+    changed = corpus / first[0].name
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n县政府印发了《通知》。\n")
+    (corpus / first[4].name).unlink()
+
+    with open_store(store_path) as store:
+        summary = build([corpus], store, executor="dask", scheduler=address, prune=True)
+    assert (summary.replaced, summary.removed, summary.failures) == (1, 1, [])
+    (new,) = [s for s in collect_sources([corpus], BuildSummary()) if s.name == first[0].name]
+    (shards / "notes.txt").unlink()  # not a shard: left alone
+    assert stale not in shard_keys(shards)
+    # the changed file's new shard stays; the unchanged files were not tagged by this build, so
+    # their shards went too (the store holds them), as did the deleted file's and the old one's
+    assert shard_keys(shards) == {kd.shard_key(new)}
+
+    # nothing to tag and nothing left to keep: the folder goes
+    with open_store(store_path) as store:
+        summary = build([corpus], store, executor="dask", scheduler="tcp://127.0.0.1:1")
+    assert (summary.unchanged, summary.failures) == (4, [])  # no scheduler was needed
+    assert not shards.exists()
+
+
+def test_a_build_that_stops_early_keeps_its_shards_for_the_next(
+    reference: GraphStore,
+    sources: list[SourceFile],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shards = tmp_path / "shards"
+    for source in sources:
+        assert kd.shard_task(source, str(shards)).graph is not None
+    stale = stale_shard(sources[0], shards)
+    tmp = shards / f".{kd.shard_key(sources[1])}.done.xyz.tmp"
+    tmp.write_bytes(b"")
+    before = shard_files(shards)
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("tagged or started a cluster although every shard is done")
+
+    monkeypatch.setattr(kd, "tag_file", refuse)
+    monkeypatch.setattr(kd, "_client", refuse)
+
+    # killed while loading (a store write failed, ^C): nothing is removed
+    results = kd.tag_with_dask(sources, shards)
+    next(results)
+    results.close()
+    assert shard_files(shards) == before
+
+    # the next build reuses every shard, then tidies up
+    store = GraphStore.memory()
+    load(store, kd.tag_with_dask(sources, shards))
+    assert_same_graphs(reference, store)
+    assert shard_keys(shards) == {kd.shard_key(s) for s in sources}
+    assert stale not in shard_keys(shards) and not tmp.exists()
+
+
+def test_a_build_with_a_failed_file_keeps_the_shards(
+    sources: list[SourceFile], tmp_path: Path, cluster: LocalCluster
+) -> None:
+    shards = tmp_path / "shards"
+    for source in sources:
+        kd.shard_task(source, str(shards))
+    stale = stale_shard(sources[0], shards)
+    before = shard_files(shards)
+    gone = SourceFile(tmp_path / "gone.txt", "gone.txt", "1" * 64)  # deleted before tagging
+    out = list(kd.tag_with_dask([gone], shards, scheduler=cluster.scheduler_address))
+    assert [(t.source, t.graph) for t in out] == [(gone, None)]
+    assert out[0].error and "cannot read the file" in out[0].error
+    assert shard_files(shards) == before and stale in shard_keys(shards)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group we started (the worker's nannies and workers too), then
+    SIGKILL whatever is left of it."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=15)
+
+
+@pytest.fixture
+def dask_processes(tmp_path: Path) -> Iterator[str]:
+    """``dask scheduler`` and ``dask worker --nworkers 2`` as separate processes on loopback,
+    as a research group starts them; the scheduler's address once both workers are in."""
+    if not (BIN / "dask").exists():
+        pytest.skip(f"no dask command in {BIN}")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    logs = tmp_path / "dask-logs"
+    logs.mkdir()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start(name: str, *args: str) -> None:
+        with (logs / f"{name}.log").open("wb") as log:
+            procs.append(
+                subprocess.Popen(
+                    [str(BIN / "dask"), *args],
+                    cwd=ROOT,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,  # its own process group, for stop()
+                )
+            )
+
+    try:
+        port = address.rsplit(":", 1)[1]
+        start("scheduler", "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard")
+        start(
+            "worker",
+            *("worker", address, "--host", "127.0.0.1", "--nworkers", "2", "--nthreads", "1"),
+            *("--no-dashboard", "--local-directory", str(tmp_path / "dask-scratch")),
+        )
+        try:
+            with Client(address, timeout=30) as client:  # type: ignore[no-untyped-call]
+                client.wait_for_workers(2, timeout=60)
+        except Exception as err:
+            text = "\n".join(f"--- {p.name}\n{p.read_text()}" for p in sorted(logs.iterdir()))
+            pytest.fail(f"the Dask processes did not come up ({err}):\n{text}")
+        yield address
+    finally:
+        for proc in reversed(procs):  # the workers first, then the scheduler
+            stop(proc)
+
+
+def test_cli_build_on_a_separately_started_scheduler(
+    reference: GraphStore, tmp_path: Path, dask_processes: str
+) -> None:
+    shutil.copytree(CORPUS, tmp_path / "reports")
+    # relative paths, from a working directory other than the workers' (the repository root)
+    args = ["build", "reports", "--store", "store", "--executor", "dask"]
+    done = subprocess.run(
+        [str(BIN / "kg"), *args, "--scheduler", dask_processes],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.startswith("5 files: 5 built, 0 replaced, 0 unchanged"), done.stdout
+    with open_store(tmp_path / "store", read_only=True) as store:
+        assert_same_graphs(reference, store)
+        sources = collect_sources([tmp_path / "reports"], BuildSummary())
+    assert shard_keys(tmp_path / "store.shards") == {kd.shard_key(s) for s in sources}
+    with Client(dask_processes, timeout=10) as client:  # type: ignore[no-untyped-call]
+        loads = client.run(kd.pipeline_loads)  # the tagging ran on those workers
+    assert len(loads) == 2 and all(n <= 1 for n in loads.values()) and sum(loads.values()) >= 1
+
+
+def store_quads(path: Path) -> list[str]:
+    with open_store(path, read_only=True) as store:
+        return sorted(str(quad) for quad in store.inner)
+
+
+@pytest.mark.parametrize("answer", ["closed port", "silent port", "no port"])
+def test_cli_scheduler_that_does_not_answer(
+    answer: str, sources: list[SourceFile], tmp_path: Path
+) -> None:
+    store_path = tmp_path / "store"
+    with open_store(store_path) as store:  # an existing store, with nothing built yet
+        store.ensure_ontology()
+    shards = tmp_path / "store.shards"  # and one finished shard from a killed build
+    assert kd.shard_task(sources[0], str(shards)).graph is not None
+    before, before_shards = store_quads(store_path), shard_files(shards)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))  # held, so nothing else takes the port meanwhile
+        if answer == "silent port":
+            sock.listen()  # the kernel accepts connections; nothing ever answers them
+        port = sock.getsockname()[1]
+        address = "127.0.0.1" if answer == "no port" else f"tcp://127.0.0.1:{port}"
+        args = ["--executor", "dask", "--scheduler"]
+        started = time.monotonic()
+        done = subprocess.run(
+            [str(BIN / "kg"), "build", str(CORPUS), "--store", str(store_path), *args, address],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        took = time.monotonic() - started
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith("Error: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    if answer == "no port":
+        assert "is not a Dask scheduler address" in done.stderr and "tcp://HOST:PORT" in done.stderr
+    else:
+        assert f"no Dask scheduler answered at {address} within {kd.CONNECT_TIMEOUT} s" in (
+            done.stderr
+        )
+        assert "dask scheduler" in done.stderr and "leave out --scheduler" in done.stderr
+    assert took < kd.CONNECT_TIMEOUT + 15, took
+    assert store_quads(store_path) == before  # the finished shard was not loaded either
+    assert shard_files(shards) == before_shards

@@ -38,12 +38,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check kg tests benchmarks scripts
 	$(BIN)/mypy
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed-test system-deps
 	$(BIN)/python benchmarks/bench_ingest.py
 	$(BIN)/python benchmarks/bench_tag.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_query.py
 	$(BIN)/python benchmarks/bench_executors.py
+	$(BIN)/python benchmarks/bench_remote.py
 
 clean:
 	rm -rf $(VENV) kg-store .pytest_cache .mypy_cache .ruff_cache

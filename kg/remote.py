@@ -390,7 +390,7 @@ class RemoteStore(KGStore):
         --union-default-graph), else every graph by default-graph-uri and named-graph-uri."""
         if not self._union_checked:
             named = self.ask(f"ASK {{ GRAPH ?g {{ ?s a <{KG.Report}> }} }}")
-            default = self._ask_default(f"ASK {{ ?s a <{KG.Report}> }}")
+            default = self.ask(f"ASK {{ ?s a <{KG.Report}> }}")
             self._union = None
             if named and not default:
                 graphs = self.graph_iris()
@@ -398,10 +398,6 @@ class RemoteStore(KGStore):
                 self._union += [("named-graph-uri", g) for g in graphs]
             self._union_checked = True
         return self._union or []
-
-    def _ask_default(self, text: str) -> bool:
-        resp = self._query(text, RESULTS_JSON, what="an ASK query")
-        return bool(as_boolean(self._parse_results(resp, "an ASK query")))
 
     # --- KGStore -------------------------------------------------------------------------------
 
@@ -412,7 +408,8 @@ class RemoteStore(KGStore):
         return rows
 
     def ask(self, query: str) -> bool:
-        return self._ask_default(query)
+        resp = self._query(query, RESULTS_JSON, what="an ASK query")
+        return bool(as_boolean(self._parse_results(resp, "an ASK query")))
 
     def __len__(self) -> int:
         rows = self.select(

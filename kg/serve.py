@@ -60,13 +60,13 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.graph.iris import META_GRAPH
 from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, QueryRefused, blank_out, check_query
-from kg.query.params import ParameterError, bind, with_values
+from kg.query.params import ParameterError, bind
 from kg.query.run import (
     Answer,
     QueryError,
     QueryTimeout,
     Substitutions,
-    render,
+    evaluate,
     run_in_child,
     syntax_message,
 )
@@ -300,29 +300,11 @@ def _query_child(
     try:
         store = ox.Store.read_only(path)
         substitutions = {ox.Variable(k): v for k, v in subs.items()}
-        try:
-            if dataset is None:  # the union of the store's graphs, as kg query
-                result = store.query(
-                    with_values(text, substitutions),
-                    base_iri=base_iri,
-                    prefixes=PREFIXES,
-                    use_default_graph_as_union=True,
-                )
-            else:
-                result = store.query(
-                    with_values(without_dataset_clauses(text), substitutions),
-                    base_iri=base_iri,
-                    prefixes=PREFIXES,
-                    default_graph=[ox.NamedNode(g) for g in dataset.default],
-                    named_graphs=[ox.NamedNode(g) for g in dataset.named],
-                )
-            answer = render(result, fmt)
-        except SyntaxError as err:
-            conn.send(("error", syntax_message(err, text)))
-            return
-        except (OSError, RuntimeError, ValueError) as err:
-            conn.send(("error", f"the query failed: {err}"))
-            return
+        if dataset is None:  # the union of the store's graphs, as kg query
+            query, graphs = text, None
+        else:  # the protocol's graphs win over FROM / FROM NAMED
+            query, graphs = without_dataset_clauses(text), (dataset.default, dataset.named)
+        answer = evaluate(store, query, substitutions, fmt, dataset=graphs, base_iri=base_iri)
         conn.send(("ok", answer))
     except KGError as err:
         conn.send(("error", str(err)))

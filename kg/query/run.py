@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -154,12 +154,27 @@ def render_graph(triples: Iterable[ox.Triple], fmt: str) -> Answer:
     return Answer("graph", text.rstrip("\n"), rows)
 
 
-def evaluate(store: ox.Store, text: str, substitutions: Substitutions, fmt: str) -> Answer:
-    """Check, run and render ``text`` on an open store, in this process."""
+def evaluate(
+    store: ox.Store,
+    text: str,
+    substitutions: Substitutions,
+    fmt: str,
+    *,
+    dataset: tuple[Sequence[str], Sequence[str]] | None = None,
+    base_iri: str | None = None,
+) -> Answer:
+    """Check, run and render ``text`` on an open store, in this process: over the union of the
+    store's graphs, or over ``dataset`` (default graph IRIs, named graph IRIs) when given."""
     check_query(text)
+    graphs: dict[str, Any] = {"use_default_graph_as_union": True}
+    if dataset is not None:
+        graphs = {
+            "default_graph": [ox.NamedNode(g) for g in dataset[0]],
+            "named_graphs": [ox.NamedNode(g) for g in dataset[1]],
+        }
     try:
         result = store.query(
-            with_values(text, substitutions), use_default_graph_as_union=True, prefixes=PREFIXES
+            with_values(text, substitutions), base_iri=base_iri, prefixes=PREFIXES, **graphs
         )
         return render(result, fmt)
     except SyntaxError as err:

@@ -750,6 +750,12 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     help="File (or, for csv, directory) to write. RDF default: stdout; a view's default: "
     "<view>.<format> in the working directory.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="csv: write into a non-empty directory that is not an earlier export (only the "
+    "export's own files are written there; nothing else is touched).",
+)
 def export(
     store_path: str | None,
     endpoint: str | None,
@@ -763,12 +769,16 @@ def export(
     min_weight: float,
     yed: bool,
     output: Path | None,
+    force: bool,
 ) -> None:
     """Export the graph: as RDF for triple stores, or as a network view for Gephi (GEXF 1.3),
     Cytoscape (GraphML, Cytoscape JSON), yEd (GraphML --yed) and Neo4j (CSV).
 
     Node IDs are the graph's IRIs in every format, so exports of one graph join up. Files are
     written under a temporary name and renamed, so a failed export leaves nothing half-written.
+    A link, FIFO or device given to -o is written through, never replaced. A csv view goes to
+    a new or empty directory or an earlier export (marked by its .kg-export.json); anything
+    else is refused unless --force, and even then only the export's own files are written.
 
     \b
     Examples:
@@ -805,7 +815,7 @@ def export(
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
-    written = write_view(network, chosen, target, yed=yed)
+    written = write_view(network, chosen, target, yed=yed, force=force)
     click.echo(
         f"wrote {written}: {network.number_of_nodes():,} nodes, "
         f"{network.number_of_edges():,} edges ({view}, {chosen}{', yEd' if yed else ''})"

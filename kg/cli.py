@@ -683,10 +683,14 @@ def query(
         if endpoint is not None:
             from kg.remote import run_remote_query
 
-            click.echo(run_remote_query(store, text, substitutions, chosen, timeout).text)
+            click.echo(
+                run_remote_query(store, text, substitutions, chosen, timeout).text, color=True
+            )
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
-    click.echo(answer.text)
+    # color=True: click would strip ESC sequences from the data when not on a terminal; the
+    # renderings for people already show controls as symbols (kg.output.visible).
+    click.echo(answer.text, color=True)
 
 
 @cli.command("queries")

@@ -13,8 +13,10 @@ An export writes where the user points it, and must never destroy what it did no
   replaced: only when it is empty or an earlier export (it holds our manifest,
   :data:`MANIFEST`, listing the files we wrote), else only with ``force=True``. The new files
   are staged beside the old ones and moved in at the end (the old ones put back if a move
-  fails); files an earlier export listed and this one does not write are removed; nothing
-  else in the directory is touched, with or without ``force``.
+  fails); files an earlier export listed and this one does not write are removed (only
+  regular ``*.csv`` files); nothing else in the directory is touched, with or without
+  ``force``, and a file of the same name that no earlier export wrote is replaced only with
+  ``force``.
 
 Temporaries are named ``.<target name>.kg-export-<pid>-<12 hex>.tmp`` (``.old`` for a file
 being replaced). On SIGTERM or SIGHUP (turned into ``SystemExit(128 + signal)`` while an export
@@ -52,6 +54,8 @@ __all__ = ["MANIFEST", "OutputError", "atomic_dir", "atomic_path", "sweep_leftov
 MANIFEST = ".kg-export.json"
 _GENERATOR = "policy-kg"
 _MARK = ".kg-export-"
+#: Names a stale file of an earlier export may have to be removed: what the writers write.
+_STALE = re.compile(r"[\w.-]+\.csv")
 _TEMP = re.compile(r"\.(?P<name>.*)\.kg-export-(?P<pid>\d+)-[0-9a-f]{12}\.(?:tmp|old)")
 
 
@@ -262,12 +266,9 @@ def _plain(name: str) -> bool:
     return bool(name) and "/" not in name and "\0" not in name and name not in (".", "..")
 
 
-def _foreign(directory: Path, ours: list[str] | None) -> list[str]:
-    """Entries of ``directory`` this tool did not write (``ours``: the manifest's list)."""
-    keep = {MANIFEST, *ours} if ours is not None else set()
-    return sorted(
-        n for n in os.listdir(directory) if n not in keep and _TEMP.fullmatch(n) is None
-    )
+def _foreign(directory: Path) -> list[str]:
+    """Entries of ``directory`` but our own temporaries."""
+    return sorted(n for n in os.listdir(directory) if _TEMP.fullmatch(n) is None)
 
 
 @contextmanager
@@ -294,7 +295,7 @@ def atomic_dir(target: Path, *, force: bool = False) -> Iterator[Path]:
             yield tmp
         return
     previous = _manifest(target)
-    foreign = _foreign(target, previous)
+    foreign = _foreign(target) if previous is None else []
     if foreign and not force:
         more = f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
         shown = ", ".join(foreign[:5]) + more
@@ -353,8 +354,9 @@ def _into_dir(target: Path, previous: list[str], force: bool) -> Iterator[Path]:
                 _fsync_file(staging / name)
             _move_in(staging, target, [*names, MANIFEST])
             for name in sorted(set(previous) - set(names)):  # an earlier export's, now stale
-                if (target / name).is_file() and not (target / name).is_symlink():
-                    (target / name).unlink()
+                path = target / name
+                if _STALE.fullmatch(name) and path.is_file() and not path.is_symlink():
+                    path.unlink()
         except OSError as err:
             raise _os_error(target, err) from None
         finally:

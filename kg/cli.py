@@ -790,6 +790,10 @@ def export(
       kg export --view citations --format gexf -o citations.gexf
       kg export --view co-citation --format csv -o neo4j/ --min-weight 1
     """
+    if output is not None and endpoint is None:
+        from kg.export.atomic import refuse_inside
+
+        refuse_inside(output, Path(_store_path(store_path)), "the store")
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -32,6 +33,7 @@ from kg.store import open_store
 from tests.control_store import build_control_store
 
 ROOT = Path(__file__).resolve().parent.parent
+CSV = ["--view", "citations", "--format", "csv"]
 OURS = r"\..*\.kg-export-\d+-[0-9a-f]{12}\.(tmp|old)"
 
 
@@ -70,6 +72,15 @@ def temporaries(*dirs: Path) -> list[str]:
 # ------------------------------------------------------------------------- directories (csv)
 
 
+def test_another_store_is_refused(store: str, tmp_path: Path) -> None:
+    other = tmp_path / "other-store"
+    shutil.copytree(store, other)
+    before = tree(other)
+    code, out = kg(store, *CSV, "-o", str(other))
+    assert code == 1 and out.startswith("Error: ") and "not an earlier export" in out
+    assert tree(other) == before
+
+
 def test_a_directory_of_the_users_is_refused_and_kept(store: str, tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "docs").mkdir(parents=True)
@@ -86,10 +97,27 @@ def test_the_store_itself_is_refused_and_still_opens(store: str, tmp_path: Path)
         size = len(s)
     before = sorted(p.name for p in Path(store).iterdir())
     code, out = kg(store, "--view", "citations", "--format", "csv", "-o", store)
-    assert code == 1 and out.startswith("Error: ") and "not an earlier export" in out
+    assert code == 1 and out.startswith("Error: ") and "inside the store" in out
     assert sorted(p.name for p in Path(store).iterdir()) == before
     with open_store(store, read_only=True) as s:
         assert len(s) == size
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--format", "ttl", "-o", "{store}/CURRENT"],
+        ["--format", "nt", "-o", "{store}/new.nt"],
+        ["--view", "regions", "-o", "{store}/OPTIONS-000007"],
+        [*CSV, "-o", "{store}/neo4j"],
+        [*CSV, "-o", "{store}", "--force"],
+    ],
+)
+def test_nothing_is_written_into_the_store(store: str, args: list[str]) -> None:
+    files = {p.name: p.stat().st_mtime_ns for p in Path(store).iterdir()}
+    code, out = kg(store, *(a.format(store=store) for a in args))
+    assert code == 1 and out.startswith("Error: ") and "inside the store" in out, out
+    assert {p.name: p.stat().st_mtime_ns for p in Path(store).iterdir()} == files
 
 
 def test_the_working_directory_is_refused(
@@ -312,7 +340,6 @@ def _dangling(tmp: Path) -> str:
     return str(tmp / "nowhere")
 
 
-CSV = ["--view", "citations", "--format", "csv"]
 ERRORS: list[tuple[str, list[str], Callable[[Path], str], str]] = [
     ("path under a file", ["--format", "ttl"], _under_a_file, "not a directory"),
     ("a view under a file", ["--view", "regions"], _under_a_file, "not a directory"),

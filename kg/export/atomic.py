@@ -47,7 +47,14 @@ from types import FrameType
 from kg import __version__
 from kg.errors import KGError
 
-__all__ = ["MANIFEST", "OutputError", "atomic_dir", "atomic_path", "sweep_leftovers"]
+__all__ = [
+    "MANIFEST",
+    "OutputError",
+    "atomic_dir",
+    "atomic_path",
+    "refuse_inside",
+    "sweep_leftovers",
+]
 
 #: The file that marks a directory as written by ``kg export``: JSON with ``generator`` and
 #: ``files`` (the names this tool wrote there).
@@ -163,6 +170,16 @@ def _stat(path: Path) -> os.stat_result | None:
         return None
     except OSError as err:
         raise _os_error(path, err) from None
+
+
+def refuse_inside(target: Path, protected: Path, what: str) -> None:
+    """:class:`OutputError` when ``target`` is ``protected`` or inside it (links resolved)."""
+    real, guarded = Path(os.path.realpath(target)), Path(os.path.realpath(protected))
+    if real == guarded or guarded in real.parents:
+        raise OutputError(
+            f"{target} is inside {what} {protected}; an export never writes there: "
+            "choose another place with -o"
+        )
 
 
 # --------------------------------------------------------------------------------- single file

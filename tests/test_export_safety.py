@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -97,7 +98,7 @@ def test_the_store_itself_is_refused_and_still_opens(store: str, tmp_path: Path)
         size = len(s)
     before = sorted(p.name for p in Path(store).iterdir())
     code, out = kg(store, "--view", "citations", "--format", "csv", "-o", store)
-    assert code == 1 and out.startswith("Error: ") and "inside the store" in out
+    assert code == 1 and out.startswith("Error: ") and "is the store" in out
     assert sorted(p.name for p in Path(store).iterdir()) == before
     with open_store(store, read_only=True) as s:
         assert len(s) == size
@@ -116,7 +117,7 @@ def test_the_store_itself_is_refused_and_still_opens(store: str, tmp_path: Path)
 def test_nothing_is_written_into_the_store(store: str, args: list[str]) -> None:
     files = {p.name: p.stat().st_mtime_ns for p in Path(store).iterdir()}
     code, out = kg(store, *(a.format(store=store) for a in args))
-    assert code == 1 and out.startswith("Error: ") and "inside the store" in out, out
+    assert code == 1 and out.startswith("Error: ") and "the store" in out, out
     assert {p.name: p.stat().st_mtime_ns for p in Path(store).iterdir()} == files
 
 
@@ -389,6 +390,18 @@ def test_a_directory_without_write_permission(store: str, tmp_path: Path) -> Non
         code, out = kg(store, *args)
         assert code == 1 and out.startswith("Error: cannot write") and "-o" in out, out
     assert not (place / "x.ttl").exists() and not (place / "n").exists()
+
+
+@pytest.mark.parametrize("directory", [False, True])
+def test_a_full_disk_mid_write_is_a_clear_error_and_leaves_nothing(
+    tmp_path: Path, directory: bool
+) -> None:
+    target = tmp_path / ("neo4j" if directory else "out.ttl")
+    helper = atomic_dir if directory else atomic_path
+    with pytest.raises(OutputError, match="disk is full"), helper(target) as tmp:
+        (tmp / "nodes.csv" if directory else tmp).write_text("half", encoding="utf-8")
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    assert list(tmp_path.iterdir()) == []
 
 
 # ------------------------------------------------------------------- temporaries and signals

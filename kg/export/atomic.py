@@ -176,9 +176,9 @@ def refuse_inside(target: Path, protected: Path, what: str) -> None:
     """:class:`OutputError` when ``target`` is ``protected`` or inside it (links resolved)."""
     real, guarded = Path(os.path.realpath(target)), Path(os.path.realpath(protected))
     if real == guarded or guarded in real.parents:
+        where = f"is {what}" if real == guarded else f"is inside {what} {protected}"
         raise OutputError(
-            f"{target} is inside {what} {protected}; an export never writes there: "
-            "choose another place with -o"
+            f"{target} {where}; an export never writes there: choose another place with -o"
         )
 
 

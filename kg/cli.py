@@ -677,16 +677,33 @@ def query(
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
+    from kg.query.forgiving import Lookup, explain_empty, forgive
+    from kg.query.params import with_rows
+
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
+        lookups: list[Lookup] = []
+        if allowed is not None:  # a saved query: its values looked up as the resolver reads
+            rows, lookups = forgive(store, dict(substitutions))
+            text, substitutions = with_rows(text, rows), {}
         if endpoint is not None:
             from kg.remote import run_remote_query
 
-            click.echo(run_remote_query(store, text, substitutions, chosen, timeout).text)
+            answer = run_remote_query(store, text, substitutions, chosen, timeout)
+            click.echo(answer.text)
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
     click.echo(answer.text)
+    if explain_empty(None, answer, None, []) is not None:  # empty: say why, if we can tell
+        with _open_store(store_path, None, read_only=True) as store:
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
+
+
+def _note(note: str | None) -> None:
+    if note:
+        click.echo(f"kg query: {note}", err=True)
 
 
 @cli.command("queries")

@@ -54,7 +54,7 @@ def by_region(stats: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def invoke(store: Path, *args: str) -> str:
     result = CliRunner().invoke(cli, ["query", *args, "--store", str(store)])
     assert result.exit_code == 0, result.output
-    return result.output
+    return result.stdout
 
 
 def rows(store: Path, name: str, **params: str) -> list[Row]:

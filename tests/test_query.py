@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.cli import cli
 from kg.query.guard import MAX_NESTING, QueryRefused, check_query
@@ -379,3 +381,30 @@ def test_query_variables_skip_strings_iris_and_comments(text: str, variables: li
     from kg.query.params import query_variables
 
     assert query_variables(text) == variables
+
+
+@given(
+    st.lists(st.sampled_from(["*", "?s", "?s ?lv", "?lv ?s"]), min_size=0, max_size=4),
+    st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_parameter_reaches_its_variable_at_any_depth(
+    corpus_store_path: Path, projections: list[str], comment: bool
+) -> None:
+    """However deep the subquery that uses ?lv, and whatever each level projects, binding lv
+    restricts the count to the five cities (16 regions unbound)."""
+    import pyoxigraph as ox
+
+    body = "?s a kg:Region ; kg:level ?lv ."
+    for projection in projections:
+        body = f"{{ SELECT {projection} WHERE {{ {body} }} }}"
+    note = ' # { ?lv "' if comment else ""
+    text = f"SELECT (COUNT(?s) AS ?n) WHERE {{ {body}{note}\n}}"
+    bound = with_values(text, {ox.Variable("lv"): ox.NamedNode(LEVEL_CITY[1:-1])})
+    store = ox.Store.read_only(str(corpus_store_path))
+    from kg.vocab import PREFIXES
+
+    result = store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    [row] = list(result)
+    assert row["n"].value == "5"

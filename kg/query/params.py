@@ -165,13 +165,20 @@ def _uses(group: _Group, name: str) -> bool:
     return name in group.own or any(_uses(s.group, name) for s in group.subqueries)
 
 
-def _scopes(group: _Group, name: str) -> list[int]:
-    """Where ``name`` is to be bound: the "{" of this group when it uses or sees the variable,
-    otherwise of each subquery that uses it without projecting it."""
-    visible = name in group.own or any(
-        s.projects is None or name in s.projects for s in group.subqueries
+def _in_scope(group: _Group, name: str) -> bool:
+    """Whether ``name`` is a variable of ``group``: used in it, or projected (by name or by
+    ``*``) by a subquery in which it is one. A projected name that its subquery never binds
+    is not: binding it would bind nothing the user wrote."""
+    return name in group.own or any(
+        (s.projects is None or name in s.projects) and _in_scope(s.group, name)
+        for s in group.subqueries
     )
-    if visible:
+
+
+def _scopes(group: _Group, name: str) -> list[int]:
+    """Where ``name`` is to be bound: the "{" of this group when it is in scope here,
+    otherwise of the subqueries that use it without passing it up."""
+    if _in_scope(group, name):
         return [group.open]
     return [pos for s in group.subqueries if _uses(s.group, name) for pos in _scopes(s.group, name)]
 

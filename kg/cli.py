@@ -701,16 +701,15 @@ def query(
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
-    from kg.query.forgiving import Lookup, explain_empty, forgive
-    from kg.query.params import with_rows
+    from kg.query.forgiving import Lookup, bind_saved, explain_empty
 
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
         lookups: list[Lookup] = []
         if allowed is not None:  # a saved query: its values looked up as the resolver reads
-            rows, lookups = forgive(store, dict(substitutions))
-            text, substitutions = with_rows(text, rows), {}
+            text, lookups = bind_saved(store, text, dict(substitutions))
+            substitutions = {}
         if endpoint is not None:
             from kg.remote import run_remote_query
 

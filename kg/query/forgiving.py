@@ -278,3 +278,14 @@ def explain_empty(
     if inline is not None:
         return untagged_literal_hint(store, inline)
     return empty_answer_note(lookups)
+
+
+def bind_saved(
+    store: KGStore, text: str, substitutions: dict[ox.Variable, ox.NamedNode | ox.Literal]
+) -> tuple[str, list[Lookup]]:
+    """A saved query's ``text`` with its parameters looked up (:func:`forgive`) and bound
+    (:func:`kg.query.params.with_rows`): what ``kg query`` runs, and ``kg serve`` may."""
+    from kg.query.params import with_rows
+
+    rows, lookups = forgive(store, substitutions)
+    return with_rows(text, rows), lookups

@@ -404,6 +404,15 @@ def _open_store(
     metavar="ADDRESS",
     help="Dask scheduler address (default: a local cluster of --jobs workers).",
 )
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="CSV of report facts (file, region, region_path, level, year, …) that win over what "
+    "is inferred from the text.",
+)
 def build(
     paths: tuple[str, ...],
     store_path: str | None,
@@ -416,6 +425,7 @@ def build(
     endpoint: str | None,
     update_endpoint: str | None,
     graph_store: str | None,
+    metadata_file: str | None,
 ) -> None:
     """Build the knowledge graph: read, tag and resolve reports, and write one named graph
     per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
@@ -424,7 +434,8 @@ def build(
     or $KG_STORE says otherwise. Unchanged files (same bytes) are skipped; a changed file
     replaces its report's graph; each report is written in one transaction, so a file that
     fails, or a build that is killed, leaves the other reports as they were. Files that fail
-    are listed at the end and make the exit status 1.
+    are listed at the end and make the exit status 1. A report whose region, level or year
+    cannot be inferred is built with a warning; --metadata FILE supplies them.
 
     \b
     With --endpoint the graph goes to a SPARQL 1.1 server instead (see README, "Remote
@@ -443,6 +454,9 @@ def build(
     if scheduler and executor != "dask":
         raise KGError("--scheduler is for --executor dask")
     check_paths(list(sources))
+    from kg.corpus.metadata import load_metadata
+
+    metadata = load_metadata(metadata_file) if metadata_file else None
     where = endpoint or (None if memory else _store_path(store_path))
     opened = _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
@@ -457,8 +471,15 @@ def build(
             progress=progress,
             executor=executor,
             scheduler=scheduler,
+            metadata=metadata,
         )
     _print_build(summary, where)
+    for path, missing in summary.incomplete:
+        click.echo(
+            f"Warning: {path}: no {missing} could be inferred; the report drops out of "
+            "region and year questions (give them with --metadata FILE)",
+            err=True,
+        )
     if summary.failures:
         for path, reason in summary.failures:
             click.echo(f"Error: {path}: {reason}", err=True)
@@ -499,6 +520,9 @@ def _print_build(summary: Any, where: str | None) -> None:
     )
     click.echo(f"store: {where or '(in memory)'}, {summary.triples:,} triples")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in summary.counts.items()))
+    if summary.incomplete:
+        n = len(summary.incomplete)
+        click.echo(f"  {n} report{'s' if n != 1 else ''} built without a region, level or year")
 
 
 @cli.command()
@@ -677,20 +701,34 @@ def query(
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
+    from kg.query.forgiving import Lookup, bind_saved, explain_empty
+
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
+        lookups: list[Lookup] = []
+        if allowed is not None:  # a saved query: its values looked up as the resolver reads
+            text, lookups = bind_saved(store, text, dict(substitutions))
+            substitutions = {}
         if endpoint is not None:
             from kg.remote import run_remote_query
 
-            click.echo(
-                run_remote_query(store, text, substitutions, chosen, timeout).text, color=True
-            )
+            answer = run_remote_query(store, text, substitutions, chosen, timeout)
+            click.echo(answer.text, color=True)
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
     # color=True: click would strip ESC sequences from the data when not on a terminal; the
     # renderings for people already show controls as symbols (kg.output.visible).
     click.echo(answer.text, color=True)
+    if explain_empty(None, answer, None, []) is not None:  # empty: say why, if we can tell
+        with _open_store(store_path, None, read_only=True) as store:
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
+
+
+def _note(note: str | None) -> None:
+    if note:
+        click.echo(f"kg query: {note}", err=True)
 
 
 @cli.command("queries")

@@ -265,6 +265,10 @@ class _Writer:
             iri = iris.program_iri(prog.key)
             self.own += _alt_labels(iri, prog.name, prog.surface_forms)
             by_form.update(dict.fromkeys(prog.surface_forms, iri))
+            if prog.broader_key and prog.broader_name:  # “枫桥经验”保定模式 → “枫桥经验”
+                broader = ProgramEntity(prog.broader_key, prog.broader_name, ())
+                self.shared += program_triples(broader)
+                self.own.append((iri, SKOS.broader, iris.program_iri(broader.key)))
         for m in self.tags.mentions:
             if m.label not in (INSTITUTION, PROGRAM) or m.text not in by_form:
                 continue

@@ -267,3 +267,25 @@ def test_corpus_report_links_carry_their_sentence(corpus_dir: Path) -> None:
     assert 督察.jurisdiction == NATIONAL and 督察.implements == ()
     # 没有根据《督察工作规定》制定实施细则: negated, so nothing implements it
     assert not any(督察.key in e.implements for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "where"),
+    [
+        (
+            "中央依法治国办制定了《法治督察工作办法》,授权地方开展督察。",
+            "法治督察工作办法",
+            NATIONAL,
+        ),
+        ("认真学习福建省司法厅印发的《行政执法案卷评查标准》。", "行政执法案卷评查标准", "福建省"),
+        ("严格执行市委、市政府出台的《重大事项决策规则》。", "重大事项决策规则", "泉州市"),
+        ("2022年,我县制定《行政执法人员管理规定》。", "行政执法人员管理规定", "惠安县"),
+        ("对照《行政执法人员管理规定》开展自查。", "行政执法人员管理规定", None),
+    ],
+)
+def test_the_body_that_made_a_document(sentence: str, title: str, where: str | None) -> None:
+    region = link_region("惠安县")
+    (entity,) = resolve_documents([doc(title, sentence, action="mentioned")], region)
+    found = entity.jurisdiction
+    assert (found if isinstance(found, str) or found is None else found.name) == where
+    assert entity.basis == ("cue" if where else "")

@@ -3,8 +3,8 @@
 ``kg/data/document_authority.csv`` lists laws, administrative regulations and Party and State
 Council documents the reports cite, each with where its facts were checked (``source``; see
 ``kg/data/README.md``). :func:`lookup` finds the entry for a title however it is written:
-width, dashes (— – - ― ～), brackets, 《》 / 〈〉 marks, quotes, white space, the
-``中华人民共和国`` prefix, and the short names the table lists.
+width, traditional characters, dashes (— – - ― ～), brackets, 《》 / 〈〉 marks, quotes, white
+space, the ``中华人民共和国`` prefix, and the short names the table lists.
 
 A 文号's issuer code also says whose document it is (:func:`doc_number_jurisdiction`): a
 national code from ``kg/data/docnumber_issuers.csv`` (国发 → 国务院), or a code opening with a
@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+import opencc
 
 from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.places import gazetteer
@@ -65,14 +67,24 @@ class AuthorityEntry:
         return RANKS[self.type]
 
 
-def title_key(title: str) -> str:
-    """The form under which two spellings of one title agree: normalised, without title marks
-    or quotes, ``～`` as a dash, and without the ``中华人民共和国`` prefix.
+@cache
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
 
-    >>> title_key("《中华人民共和国行政处罚法》") == title_key("行政处罚法")
+
+def simplified(text: str) -> str:
+    """``text`` in simplified characters (some mirror sites serve reports in traditional ones)."""
+    return str(_converter().convert(text))
+
+
+def title_key(title: str) -> str:
+    """The form under which two spellings of one title agree: normalised, simplified, without
+    title marks or quotes, ``～`` as a dash, and without the ``中华人民共和国`` prefix.
+
+    >>> title_key("《中华人民共和国行政处罚法》") == title_key("行政處罰法")
     True
     """
-    key = _MARKS.sub("", _TILDE.sub("-", normalize(title)))
+    key = _MARKS.sub("", _TILDE.sub("-", normalize(simplified(title))))
     return key.removeprefix(NATIONAL_PREFIX) or key
 
 

@@ -27,7 +27,7 @@ from functools import cache
 from kg.nlp.model import DOCUMENT, NESTED_DOCUMENT, Mention
 from kg.nlp.patterns import read_lexicon
 from kg.nlp.places import gazetteer
-from kg.resolve.authority import AuthorityEntry, doc_number_issuer, lookup
+from kg.resolve.authority import AuthorityEntry, doc_number_issuer, lookup, simplified
 from kg.resolve.chains import IMPLEMENTS, Link, sentence_links, tail_target, title_link
 from kg.resolve.regions import LinkedRegion, link_region
 from kg.text import normalize
@@ -40,6 +40,13 @@ _NATIONAL_CUE = re.compile(r"(?:党中央|中共中央|中央|国务院|国家)(
 _LEVEL_CUE = re.compile(
     r"(?:^|[^\u4e00-\u9fff]|[和及与照据实行彻对全本该])(省|市)(?:委|政府|委、省政府|委、市政府)?$"
 )
+# The body in the clause before a title, and its verb: 省司法厅印发的《X》.
+_CLAUSE = re.compile(r"[,，;；。:：]")
+_AGENT_VERB = re.compile(r"(?:印发|制定|出台|发布|下发|修订|颁布|制发)(?:了|的)?\s*$")
+_AGENT_LEAD = re.compile(r"^(?:同时|近日|今年|先后|还|并|已|由|经|\d{4}年(?:\d{1,2}月份?)?)+")
+_NATIONAL_AGENT = re.compile(r"(?:党中央|中共中央|中央|国务院|全国人大|全国人民代表大会|国家)")
+_OWN_AGENT = re.compile(r"我(?:省|市|县|区|镇|乡|街道)")
+_LEVEL_AGENT = re.compile(r"(省|市|县|区)(?:委|政府|人大|政协|纪委|司法|依法治)")
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 _INNER_MARKS = str.maketrans({"《": "〈", "》": "〉", "<": "〈", ">": "〉", "‹": "〈", "›": "〉"})
 _MIN_SHORT = 4  # a short title must be this long to borrow a longer title's jurisdiction
@@ -111,7 +118,7 @@ def jurisdiction_of(
     if title.startswith(_NATIONAL_OPENINGS):
         return NATIONAL
     chain = report_region.path if report_region else ()
-    title = _LEADING_YEAR.sub("", title)
+    title = _LEADING_YEAR.sub("", simplified(title))
     found = _place_at(title, chain)
     if found is None:
         return None
@@ -147,15 +154,43 @@ def jurisdiction_cue(
     if _NATIONAL_CUE.search(before):
         return NATIONAL
     m = _LEVEL_CUE.search(before)
-    if m is None or report_region is None:
-        return None
-    level = "province" if m.group(1) == "省" else "city"
+    if m is not None:
+        return _at_level(m.group(1), report_region)
+    return _agent_cue(sentence[:at], report_region)
+
+
+def _at_level(unit: str, report_region: LinkedRegion | None) -> LinkedRegion | None:
+    """The region of the report's chain at the level ``unit`` (省, 市, 县, 区) names."""
+    levels = {"省": ("province",), "市": ("city",), "县": ("county",), "区": ("district", "county")}
     node: LinkedRegion | None = report_region
     while node is not None:
-        if node.level == level:
+        if node.level in levels.get(unit, ()):
             return node
         node = node.parent
     return None
+
+
+def _agent_cue(before: str, report_region: LinkedRegion | None) -> LinkedRegion | str | None:
+    """Whose document a title is, from the body that made it in the same clause:
+    ``中央依法治国办制定了《X》`` → national, ``河北省司法厅印发的《X》`` → 河北省,
+    ``市委、市政府出台的《X》`` → the report's city, ``我县制定《X》`` → the report's region."""
+    clause = _CLAUSE.split(before)[-1]
+    verb = _AGENT_VERB.search(clause)
+    if verb is None:
+        return None
+    agent = _AGENT_LEAD.sub("", clause[: verb.start()])
+    if not agent:
+        return None
+    if _NATIONAL_AGENT.search(agent):
+        return NATIONAL
+    for i in range(len(agent) - 1):
+        place = jurisdiction_of(agent[i:], report_region)
+        if place is not None:
+            return place
+    if _OWN_AGENT.search(agent):
+        return report_region
+    unit = _LEVEL_AGENT.search(agent)
+    return _at_level(unit.group(1), report_region) if unit else None
 
 
 def _key(title: str) -> str:

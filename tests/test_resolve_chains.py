@@ -289,3 +289,13 @@ def test_the_body_that_made_a_document(sentence: str, title: str, where: str | N
     found = entity.jurisdiction
     assert (found if isinstance(found, str) or found is None else found.name) == where
     assert entity.basis == ("cue" if where else "")
+
+
+def test_an_unplaced_implementing_document_says_whose_it_carries_out() -> None:
+    outer = "贯彻落实〈四川省法治政府建设实施方案(2021-2025年)〉责任分工方案"
+    inner = Mention(
+        NESTED_DOCUMENT, "四川省法治政府建设实施方案(2021-2025年)", 0, 0, "", {"nested_in": outer}
+    )
+    entity = resolve_documents([doc(outer, action="implemented"), inner])[0]
+    assert entity.jurisdiction is None
+    assert "it carries out a document of 四川省, so it is 四川省's or one below it" in entity.note

@@ -10,10 +10,11 @@ title that embeds another gives links (see :mod:`kg.resolve.chains`).
 A title found in the document authority (:mod:`kg.resolve.authority`) is that entry: one
 document however it is written, national, with the entry's rank, issuers, date and 文号. For
 the others the jurisdiction is, in this order: the place the title opens with (after a year:
-``2022年度保定市…``), the issuer code of its 文号, the words before it (中央《X》, 省《X》),
-the place named before it inside an outer title (关于落实河北省…〈X〉的通知), the reporting
-body when the report says it issued the document (action ``issued``), or the jurisdiction of
-the longer title it abbreviates in the same report (《清单管理办法》 after
+``2022年度保定市…``); the issuer code of its 文号; the words before it (中央《X》, 省《X》) or
+the body that made it in the same clause (中央依法治国办制定了《X》, 福建省司法厅印发的《X》,
+我县制定《X》); the place named before it inside an outer title (关于落实河北省…〈X〉的通知);
+the reporting body, when the report says it issued the document (action ``issued``); the
+jurisdiction of the longer title it abbreviates in the same report (《清单管理办法》 after
 《河北省政府部门权责清单管理办法(试行)》). A document left without one says why (``note``).
 """
 
@@ -223,15 +224,25 @@ def _abbreviated(
     return None
 
 
-def _why_unknown(issued: bool) -> str:
+def _why_unknown(
+    key: str,
+    actions: dict[str, list[str]],
+    evidence: list[Link],
+    where: dict[str, LinkedRegion | str],
+) -> str:
+    """Why a document has no jurisdiction: every rule that found nothing, and what is known."""
     parts = [
         "the title names no place",
         "it has no readable 文号",
         "it is not in the document authority",
         "no words before it say whose it is",
     ]
-    if not issued:
+    if "issued" not in actions.get(key, ()):
         parts.append("the report does not say it issued it")
+    above = [where[e.target] for e in evidence if e.relation == IMPLEMENTS and e.target in where]
+    for region in above:
+        name = "the nation" if region == NATIONAL else getattr(region, "name", str(region))
+        parts.append(f"it carries out a document of {name}, so it is {name}'s or one below it")
     return "Jurisdiction unknown: " + "; ".join(parts) + "."
 
 
@@ -325,7 +336,7 @@ def resolve_documents(
                 actions=tuple(actions.get(key, ())),
                 authority=entry,
                 basis=basis.get(key, ""),
-                note="" if key in where else _why_unknown("issued" in actions.get(key, ())),
+                note="" if key in where else _why_unknown(key, actions, evidence, where),
                 evidence=tuple(evidence),
             )
         )

@@ -200,8 +200,9 @@ def doc_number_issuer(
         return None
     code = found[0].issuer
     national = _national_issuers()
-    if code in national:
-        return NumberIssuer(code, national[code], None)
+    prefix = next((p for p in sorted(national, key=len, reverse=True) if code.startswith(p)), None)
+    if prefix is not None:  # 国办发, and 司发通 under 司发
+        return NumberIssuer(code, national[prefix], None)
     region = _first_char_region(code[0], report_region)
     if region is None and code[0] in province_abbreviations():
         region = link_region(province_abbreviations()[code[0]])

@@ -290,7 +290,7 @@ def test_implements_view(store: GraphStore, views: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("view", "cls", "edges", "weight", "entities"),
-    [("institutions", "Institution", 83, 136, 80), ("programs", "Program", 197, 224, 176)],
+    [("institutions", "Institution", 82, 136, 79), ("programs", "Program", 192, 224, 169)],
 )
 def test_mention_views(
     store: GraphStore,
@@ -329,7 +329,7 @@ def test_program_attributes(store: GraphStore, views: dict[str, Any]) -> None:
              ?r kg:region ?g ; kg:yearCovered ?y
            } GROUP BY ?p""",
     )
-    assert len(rows) == 176
+    assert len(rows) == 169
     for row in rows:
         attrs = graph.nodes[row["p"].value]
         assert attrs["regions"] == int(row["regions"].value)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.corpus import find_reports, read_bytes
-from kg.corpus.formats import check_size
+from kg.corpus.ingest import display_path, read_file
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
@@ -60,13 +60,12 @@ class BuildSummary:
 
 
 def read_source(path: Path) -> SourceFile:
-    """The file's name and digest (its size checked first: nothing huge is read)."""
-    try:
-        check_size(path.stat().st_size, str(path))
-        data = path.read_bytes()
-    except OSError as err:
-        raise IngestError(str(path), f"cannot read the file ({err.strerror})") from err
-    return SourceFile(path=path, name=path.name, digest=f"{file_digest(data)};{BUILDER}")
+    """The file's name and digest (a regular file, its size checked first: nothing huge is
+    read, no FIFO or device blocks the build). A name that is not UTF-8 gets \\x escapes."""
+    data = read_file(path)
+    return SourceFile(
+        path=path, name=display_path(path.name), digest=f"{file_digest(data)};{BUILDER}"
+    )
 
 
 def tag_file(source: SourceFile) -> Tagged:
@@ -74,10 +73,10 @@ def tag_file(source: SourceFile) -> Tagged:
     from kg.nlp import tag_report
 
     try:
-        data = source.path.read_bytes()
+        data = read_file(source.path)
         if f"{file_digest(data)};{BUILDER}" != source.digest:
             return Tagged(source, None, "the file changed while the build ran; build again")
-        report = read_bytes(data, path=str(source.path))
+        report = read_bytes(data, path=display_path(source.path))
         return Tagged(source, report_graph(tag_report(report)))
     except IngestError as err:
         return Tagged(source, None, err.reason)
@@ -123,17 +122,19 @@ def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[Sour
     seen: dict[str, Path] = {}
     for path in files:
         summary.files += 1
-        if path.name in seen:
-            summary.failures.append(
-                (str(path), f"has the same file name as {seen[path.name]}; rename one of them")
-            )
+        key = display_path(path.name)
+        if key in seen:
+            summary.failures.append((
+                display_path(path),
+                f"has the same file name as {display_path(seen[key])}; rename one of them",
+            ))
             continue
         try:
             source = read_source(path)
         except IngestError as err:
             summary.failures.append((err.path, err.reason))
             continue
-        seen[path.name] = path
+        seen[key] = path
         sources.append(source)
     return sources
 
@@ -177,7 +178,7 @@ def build(
     for tagged in results:
         source, graph = tagged.source, tagged.graph
         if graph is None:
-            summary.failures.append((str(source.path), tagged.error or "unknown error"))
+            summary.failures.append((display_path(source.path), tagged.error or "unknown error"))
         else:
             store.put(
                 {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},

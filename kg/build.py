@@ -61,7 +61,7 @@ class BuildSummary:
 
 def read_source(path: Path) -> SourceFile:
     """The file's name and digest (a regular file, its size checked first: nothing huge is
-    read, no FIFO or device blocks the build). A name that is not UTF-8 gets \\x escapes."""
+    read, no FIFO or device blocks the build). A name that is not UTF-8 gets %XX escapes."""
     data = read_file(path)
     return SourceFile(
         path=path, name=display_path(path.name), digest=f"{file_digest(data)};{BUILDER}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import logging
 import re
 import statistics
 import zipfile
@@ -58,6 +59,13 @@ class Extracted:
     format: str
     encoding: str | None = None
     page_meta: dict[str, str] = field(default_factory=dict)  # HTML <meta>/<title> fields
+
+
+def describe(err: BaseException) -> str:
+    """``Type: message`` of a library's exception on one line, at most 300 characters (lxml
+    and pdfminer put line breaks and whole objects in theirs)."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def normalise_newlines(text: str) -> str:
@@ -186,6 +194,19 @@ def _inflate_damaged(data: bytes) -> bytes:
 
 
 @contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """A library's warnings about a damaged file ("Could not get FontBBox …") are not shown:
+    the file reads or fails with one message of ours."""
+    log = logging.getLogger(logger)
+    saved = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(saved)
+
+
+@contextlib.contextmanager
 def _capped_pdf_streams() -> Iterator[None]:
     """While pdfminer runs, its Flate decoding is capped at :data:`MAX_PDF_STREAM` bytes.
 
@@ -242,7 +263,7 @@ def _pdf_lines(data: bytes, path: str) -> list[_Line]:
     lines: list[_Line] = []
     box_no = 0
     try:
-        with _capped_pdf_streams():
+        with _capped_pdf_streams(), _quiet("pdfminer"):
             for page_no, page in enumerate(_pdf_pages(data)):
                 if page_no >= MAX_PDF_PAGES:
                     raise IngestError(path, f"the PDF has over {MAX_PDF_PAGES} pages; split it")
@@ -281,7 +302,7 @@ def _pdf_lines(data: bytes, path: str) -> list[_Line]:
         ) from err
     except Exception as err:  # pdfminer raises many types (PSEOF, PDFSyntaxError, …)
         raise IngestError(
-            path, f"cannot read the PDF ({type(err).__name__}: {err}); it may be damaged"
+            path, f"cannot read the PDF ({describe(err)}); it may be damaged"
         ) from err
     return lines
 
@@ -386,7 +407,7 @@ def extract_docx(data: bytes, path: str) -> Extracted:
         raise
     except Exception as err:  # python-docx / lxml raise many types for damaged parts
         raise IngestError(
-            path, f"cannot read the .docx ({type(err).__name__}: {err}); it may be damaged"
+            path, f"cannot read the .docx ({describe(err)}); it may be damaged"
         ) from err
     text = "\n".join(blocks)
     if not text.strip():

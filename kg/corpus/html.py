@@ -25,7 +25,7 @@ from bs4.element import (
 )
 
 from kg.corpus.decode import decode
-from kg.corpus.formats import MAX_TEXT_CHARS, Extracted, normalise_newlines
+from kg.corpus.formats import MAX_TEXT_CHARS, Extracted, describe, normalise_newlines
 from kg.errors import IngestError
 
 _SKIP = frozenset({
@@ -181,7 +181,7 @@ def extract_html(data: bytes, path: str) -> Extracted:
         raise IngestError(path, "the HTML is nested too deeply to read; it is not a normal "
                                 "web page") from err
     except Exception as err:  # bs4/lxml: damaged markup they cannot recover from
-        raise IngestError(path, f"cannot parse the HTML ({type(err).__name__}: {err})") from err
+        raise IngestError(path, f"cannot parse the HTML ({describe(err)})") from err
     if len(text) > MAX_TEXT_CHARS:
         raise IngestError(path, f"the page has over {MAX_TEXT_CHARS} characters of text; split it")
     return Extracted(normalise_newlines(text), "html", decoded.encoding, meta)

@@ -103,7 +103,18 @@ def read_bytes(
     :func:`kg.corpus.sandbox.default_budget`); going over it is an :class:`IngestError`."""
     path = display_path(path)
     check_size(len(data), path)
+    if data:
+        _preload(resolve_format(data, path, fmt))
     return run_bounded(lambda: _read_bytes(data, path, fmt), path, budget)
+
+
+def _preload(kind: str) -> None:
+    """Import a format's parser here, once, rather than in every reader process."""
+    if kind == "pdf":
+        import pdfminer.converter
+        import pdfminer.pdfpage  # noqa: F401
+    elif kind == "docx":
+        import docx  # noqa: F401
 
 
 def _read_bytes(data: bytes, path: str, fmt: str | None) -> Report:
@@ -122,19 +133,21 @@ def _read_bytes(data: bytes, path: str, fmt: str | None) -> Report:
 
 
 def display_path(path: str | Path) -> str:
-    """``path`` as text that prints anywhere: bytes of a file name that are not UTF-8 (kept
-    by Python as lone surrogates) become ``\\xff`` escapes."""
+    """``path`` as text that prints and stores anywhere: each byte of a file name that is not
+    UTF-8 (which Python keeps as a lone surrogate) becomes ``%XX``, as in a URL: the file
+    ``b"r\\xff.txt"`` is shown and built as ``r%FF.txt``."""
     name = str(path)
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = name.encode("utf-8", "surrogateescape" if _escaped_only(name) else "backslashreplace")
-        return raw.decode("utf-8", "backslashreplace")
-    return name
-
-
-def _escaped_only(name: str) -> bool:
-    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in name)
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        return name
+    out: list[str] = []
+    for c in name:
+        if 0xDC80 <= ord(c) <= 0xDCFF:  # a byte that surrogateescape kept
+            out.append(f"%{ord(c) - 0xDC00:02X}")
+        elif 0xD800 <= ord(c) <= 0xDFFF:  # any other lone surrogate
+            out.append("".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass")))
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 _NOT_REGULAR = (

@@ -33,6 +33,9 @@ T = TypeVar("T")
 READ_TIMEOUT_S = 120.0
 READ_MEMORY_MIB = 2048
 
+#: How the message of an exception no reader handled starts (the fuzz tests look for it).
+UNEXPECTED = "the reader failed on this file"
+
 _IN_CHILD = False  # set in the child: a nested call runs in place
 _EXIT_MEMORY = 71  # the child ran out of memory even to say so
 _EXIT_BROKEN = 70  # the child could not send its answer
@@ -103,8 +106,9 @@ def _answer(fn: Callable[[], Any]) -> tuple[str, Any]:
         return "memory", None
     except RecursionError:
         return "error", "the file is nested too deeply to read; it is not a normal report"
-    except Exception as err:  # a library's own exception for a damaged file
-        return "error", f"cannot read the file ({type(err).__name__}: {err}); it may be damaged"
+    except Exception as err:  # an exception no reader expected: still one file's error
+        what = " ".join(f"{type(err).__name__}: {err}".split())[:300]
+        return "error", f"{UNEXPECTED} ({what}); it may be damaged"
 
 
 def _child(fn: Callable[[], Any], out_fd: int, budget: Budget) -> int:

@@ -359,3 +359,22 @@ def test_every_command_reads_a_non_utf8_name(command: str, odd_names: Path) -> N
         assert "good.txt," in done.stdout
     elif command == "build":
         assert "2 built" in done.stdout
+
+
+def test_a_reader_whose_parent_is_killed_ends_by_itself(tmp_path: Path) -> None:
+    script = f"""
+import os, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from kg.corpus import ingest, read_bytes
+from kg.corpus.sandbox import Budget
+ingest.extract_txt = lambda data, path: time.sleep(600)
+read_bytes(b"x", path="r.txt", budget=Budget(seconds=1))
+"""
+    parent = subprocess.Popen([sys.executable, "-c", script])
+    deadline = time.monotonic() + 60
+    while not psutil.Process(parent.pid).children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = psutil.Process(parent.pid).children()
+    parent.kill()
+    parent.wait()
+    child.wait(timeout=10)  # psutil.TimeoutExpired if it is still reading

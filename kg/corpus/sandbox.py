@@ -116,6 +116,9 @@ def _child(fn: Callable[[], Any], out_fd: int, budget: Budget) -> int:
     global _IN_CHILD
     _IN_CHILD = True
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C: the parent cleans up
+    # Should the parent be killed outright, the child still ends when the budget is spent.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    signal.alarm(math.ceil(budget.seconds) + 2)
     _limit_memory(budget.memory_mib)
     answer = _answer(fn)
     try:

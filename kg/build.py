@@ -19,7 +19,7 @@ from pathlib import Path
 
 from kg import __version__
 from kg.corpus import find_reports, read_bytes
-from kg.corpus.formats import check_size
+from kg.corpus.ingest import display_path, read_file
 from kg.corpus.metadata import ReportFacts, missing_facts
 from kg.errors import IngestError, KGError
 from kg.graph import iris
@@ -69,13 +69,12 @@ def _digest(data: bytes, facts: ReportFacts | None) -> str:
 
 
 def read_source(path: Path, facts: ReportFacts | None = None) -> SourceFile:
-    """The file's name and digest (its size checked first: nothing huge is read)."""
-    try:
-        check_size(path.stat().st_size, str(path))
-        data = path.read_bytes()
-    except OSError as err:
-        raise IngestError(str(path), f"cannot read the file ({err.strerror})") from err
-    return SourceFile(path=path, name=path.name, digest=_digest(data, facts), facts=facts)
+    """The file's name and digest (a regular file, its size checked first: nothing huge is
+    read, no FIFO or device blocks the build). A name that is not UTF-8 gets %XX escapes."""
+    data = read_file(path)
+    return SourceFile(
+        path=path, name=display_path(path.name), digest=_digest(data, facts), facts=facts
+    )
 
 
 def tag_file(source: SourceFile) -> Tagged:
@@ -83,10 +82,10 @@ def tag_file(source: SourceFile) -> Tagged:
     from kg.nlp import tag_report
 
     try:
-        data = source.path.read_bytes()
+        data = read_file(source.path)
         if _digest(data, source.facts) != source.digest:
             return Tagged(source, None, "the file changed while the build ran; build again")
-        report = read_bytes(data, path=str(source.path))
+        report = read_bytes(data, path=display_path(source.path))
         if source.facts is not None:
             report = source.facts.apply(report)
         missing = tuple(missing_facts(report))
@@ -140,17 +139,19 @@ def collect_sources(
     seen: dict[str, Path] = {}
     for path in files:
         summary.files += 1
-        if path.name in seen:
-            summary.failures.append(
-                (str(path), f"has the same file name as {seen[path.name]}; rename one of them")
-            )
+        key = display_path(path.name)
+        if key in seen:
+            summary.failures.append((
+                display_path(path),
+                f"has the same file name as {display_path(seen[key])}; rename one of them",
+            ))
             continue
         try:
             source = read_source(path, (metadata or {}).get(path.name))
         except IngestError as err:
             summary.failures.append((err.path, err.reason))
             continue
-        seen[path.name] = path
+        seen[key] = path
         sources.append(source)
     return sources
 
@@ -199,7 +200,7 @@ def build(
     for tagged in results:
         source, graph = tagged.source, tagged.graph
         if graph is None:
-            summary.failures.append((str(source.path), tagged.error or "unknown error"))
+            summary.failures.append((display_path(source.path), tagged.error or "unknown error"))
         else:
             store.put(
                 {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},

@@ -141,7 +141,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
 
 def _read_one(file: str) -> Report:
     if file == "-":
-        return read_bytes(sys.stdin.buffer.read(), path="-", fmt="txt")
+        from kg.corpus.formats import MAX_FILE_BYTES  # read no more than one report may hold
+
+        return read_bytes(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), path="-", fmt="txt")
     return read_report(Path(file))
 
 

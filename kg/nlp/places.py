@@ -31,8 +31,52 @@ from spacy.tokens import Doc, Span
 from kg.nlp.model import PLACE
 from kg.nlp.patterns import read_lexicon, read_table
 from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
+from kg.text import is_cjk as is_cjk  # re-exported: kg_institutions uses it
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
+TOWNS_CSV = Path(__file__).resolve().parent.parent / "data" / "towns.csv"
+
+# GB/T 2260 division types (regions.csv ``type``) -> the levels reports and the graph use.
+LEVEL_BY_TYPE = {
+    "省": "province",
+    "自治区": "province",
+    "直辖市": "province",
+    "特别行政区": "province",
+    "地级市": "city",
+    "自治州": "city",
+    "地区": "city",
+    "盟": "city",
+    "市辖区": "district",
+    "县": "county",
+    "自治县": "county",
+    "县级市": "county",
+    "旗": "county",
+    "自治旗": "county",
+    "林区": "county",
+    "特区": "county",
+}
+# The level a name's suffix gives when the gazetteer does not know the name; 市 is a city
+# unless the gazetteer says otherwise (a municipality or a county-level city).
+LEVEL_BY_SUFFIX = {
+    "特别行政区": "province",
+    "自治区": "province",
+    "省": "province",
+    "自治州": "city",
+    "地区": "city",
+    "州": "city",
+    "盟": "city",
+    "市": "city",
+    "自治县": "county",
+    "自治旗": "county",
+    "县": "county",
+    "旗": "county",
+    "新区": "district",
+    "区": "district",
+    "街道": "town",
+    "苏木": "town",
+    "镇": "town",
+    "乡": "town",
+}
 
 # Key of the places found in a Doc, left in ``doc.user_data`` by kg_institutions for kg_places.
 USER_DATA_KEY = "kg_place_matches"
@@ -48,10 +92,6 @@ _TOWN_NAME_MAX = 3
 _NOT_AFTER_SUFFIX = "(?![镇乡村街级域居组]|一级|两级|三级)"
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
-
-
 @dataclass(frozen=True, slots=True)
 class Region:
     code: str
@@ -60,6 +100,31 @@ class Region:
     parent_code: str
     type: str
     short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Township:
+    """A township-level division (镇, 乡, 街道, 苏木) from ``kg/data/towns.csv``."""
+
+    code: str  # nine digits
+    name: str
+    parent_code: str  # the county-level division
+
+
+def region_level(region: Region) -> str:
+    """The level of a division: province, city, county or district."""
+    return LEVEL_BY_TYPE.get(region.type, region.level)
+
+
+@lru_cache(maxsize=1)
+def townships() -> dict[str, tuple[Township, ...]]:
+    """Township-level divisions by name (one name, many places: 城关镇)."""
+    by_name: dict[str, list[Township]] = {}
+    with TOWNS_CSV.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            town = Township(row["code"], row["name"], row["parent_code"])
+            by_name.setdefault(town.name, []).append(town)
+    return {name: tuple(towns) for name, towns in by_name.items()}
 
 
 @dataclass(frozen=True, slots=True)

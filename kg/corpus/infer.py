@@ -245,14 +245,13 @@ _TOWN_NAME_MAX = 6  # characters before the suffix
 def _gazetteer_towns(text: str) -> list[_Unit]:
     """Township-level names of ``kg/data/towns.csv`` in ``text`` (longest at each suffix;
     names of one character before the suffix are left out: too often words)."""
-    from kg.nlp.places import townships
+    from kg.nlp.places import is_township
 
-    towns = townships()
     found: list[_Unit] = []
     for m in _TOWN_SUFFIX.finditer(text):
         for k in range(max(0, m.start() - _TOWN_NAME_MAX), m.start() - 1):
             name = text[k : m.end()]
-            if name in towns:
+            if is_township(name):
                 found.append(_Unit(k, m.end(), name, "town", frozenset({m.group()})))
                 break
     return found
@@ -458,7 +457,7 @@ def _town_chain(chain: tuple[str, ...], body: str) -> tuple[str, ...]:
         return chain
     from kg.nlp.places import townships
 
-    towns = townships().get(chain[-1], ())
+    towns = townships(chain[-1])
     gaz = _gazetteer()
     named = [t for t in towns if gaz.by_code[t.parent_code].name in body]
     pick = named if len(named) == 1 else list(towns) if len(towns) == 1 else []

@@ -26,6 +26,8 @@ def main(path: str) -> None:
     rows = sorted(
         (code, name, parent) for level, code, parent, name in data["divisions"] if level == 4
     )
+    # kg/nlp/places.py reads a township's county from the first six digits of its code.
+    assert all(code[:6] == parent for code, _name, parent in rows), "a parent is not code[:6]"
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("code", "name", "parent_code"))
     writer.writerows(rows)

@@ -117,14 +117,29 @@ def region_level(region: Region) -> str:
 
 
 @lru_cache(maxsize=1)
-def townships() -> dict[str, tuple[Township, ...]]:
-    """Township-level divisions by name (one name, many places: 城关镇)."""
-    by_name: dict[str, list[Township]] = {}
+def _township_codes() -> dict[str, str]:
+    """Township codes by name, space-separated (one name, many places: 城关镇); kept as
+    plain strings, a few MB for 38,723 rows. A township's county is its code's first six
+    digits (``build_towns.py`` checks that)."""
+    codes: dict[str, str] = {}
     with TOWNS_CSV.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
-            town = Township(row["code"], row["name"], row["parent_code"])
-            by_name.setdefault(town.name, []).append(town)
-    return {name: tuple(towns) for name, towns in by_name.items()}
+            name = row["name"]
+            codes[name] = f"{codes[name]} {row['code']}" if name in codes else row["code"]
+    return codes
+
+
+def townships(name: str) -> tuple[Township, ...]:
+    """The township-level divisions called ``name``."""
+    found = _township_codes().get(name)
+    if not found:
+        return ()
+    return tuple(Township(code, name, code[:6]) for code in found.split(" "))
+
+
+def is_township(name: str) -> bool:
+    """Whether ``name`` is the name of a township-level division."""
+    return name in _township_codes()
 
 
 @dataclass(frozen=True, slots=True)

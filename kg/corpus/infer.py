@@ -28,6 +28,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from kg.corpus.header import Header
+from kg.levels import LEVEL_BY_SUFFIX, RANK, UNIT_SUFFIX
 from kg.text import CJK, script_of, to_simplified
 
 if TYPE_CHECKING:
@@ -35,17 +36,12 @@ if TYPE_CHECKING:
 
 # One unit at the start of a name, for names the gazetteer does not know: a name of one to
 # eight hanzi and a unit suffix; "州" may not be followed by "市", so "泉州市" is one unit.
-_UNIT = re.compile(
-    rf"(?P<name>[{CJK}]{{1,8}}?)"
-    r"(?P<suffix>特别行政区|自治区|自治州|自治县|自治旗|省|市|州(?![市县区])|盟|地区|县|旗|新区|区"
-    r"|镇|乡|街道|苏木)"
-)
+_UNIT = re.compile(rf"(?P<name>[{CJK}]{{1,8}}?)(?P<suffix>{UNIT_SUFFIX})")
 # Names that are words, not places: "市委依法治市办", "全县", "人民政府", "年度", "关于"….
 _NOT_A_NAME = re.compile(r"委|依法|政府|人民|关于|法治|建设|工作|年|度|党")
 _NOT_A_ONE_CHAR_NAME = frozenset("各全我本该其此每两")
 _MUNICIPALITIES = frozenset({"北京", "天津", "上海", "重庆"})
 _PREFECTURE_SUFFIXES = ("市", "州", "自治州", "盟", "地区")
-_RANK = {"town": 0, "district": 1, "county": 1, "city": 2, "province": 3}
 
 # The kinds of division a self-reference can stand for (regions.csv types, township suffixes):
 # "我区" is a district or an autonomous region, "我市" a city, a county-level city or a
@@ -173,8 +169,6 @@ def level_of(chain: tuple[tuple[str, str], ...]) -> str | None:
             return "province"
         if len(chain) > 1 and chain[-2][1] in _PREFECTURE_SUFFIXES:
             return "county"
-    from kg.nlp.places import LEVEL_BY_SUFFIX
-
     return LEVEL_BY_SUFFIX[suffix]
 
 
@@ -328,7 +322,7 @@ def _with_parent(unit: _Unit, units: Sequence[_Unit]) -> tuple[str, ...]:
     for other in units:
         if other.start >= unit.start:
             break
-        if _RANK[other.level] > _RANK[unit.level] and other.name not in above:
+        if RANK[other.level] > RANK[unit.level] and other.name not in above:
             above.append(other.name)
     return (*above, unit.name)
 
@@ -342,7 +336,7 @@ def _from_name(name: str) -> _Found | None:
         if not chain:
             return None
         return _Found(chain[-1][0], level_of(chain), tuple(u for u, _ in chain))
-    best = min(units, key=lambda u: (_RANK[u.level], u.start))
+    best = min(units, key=lambda u: (RANK[u.level], u.start))
     department = _department_after(text, best.end)
     return _Found(best.name, best.level, _with_parent(best, units), department)
 
@@ -387,7 +381,7 @@ def _best(found: Iterable[_Found | None]) -> _Found | None:
     named = [f for f in found if f is not None and f.region]
     if not named:
         return None
-    best = min(named, key=lambda f: _RANK.get(f.level or "", 9))
+    best = min(named, key=lambda f: RANK.get(f.level or "", 9))
     if any(f.department and f.region == best.region for f in named):
         best = replace(best, department=True)
     return best

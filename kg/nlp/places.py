@@ -28,6 +28,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.levels import LEVEL_BY_TYPE
 from kg.nlp.model import PLACE
 from kg.nlp.patterns import read_lexicon, read_table
 from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
@@ -35,48 +36,6 @@ from kg.text import is_cjk as is_cjk  # re-exported: kg_institutions uses it
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
 TOWNS_CSV = Path(__file__).resolve().parent.parent / "data" / "towns.csv"
-
-# GB/T 2260 division types (regions.csv ``type``) -> the levels reports and the graph use.
-LEVEL_BY_TYPE = {
-    "省": "province",
-    "自治区": "province",
-    "直辖市": "province",
-    "特别行政区": "province",
-    "地级市": "city",
-    "自治州": "city",
-    "地区": "city",
-    "盟": "city",
-    "市辖区": "district",
-    "县": "county",
-    "自治县": "county",
-    "县级市": "county",
-    "旗": "county",
-    "自治旗": "county",
-    "林区": "county",
-    "特区": "county",
-}
-# The level a name's suffix gives when the gazetteer does not know the name; 市 is a city
-# unless the gazetteer says otherwise (a municipality or a county-level city).
-LEVEL_BY_SUFFIX = {
-    "特别行政区": "province",
-    "自治区": "province",
-    "省": "province",
-    "自治州": "city",
-    "地区": "city",
-    "州": "city",
-    "盟": "city",
-    "市": "city",
-    "自治县": "county",
-    "自治旗": "county",
-    "县": "county",
-    "旗": "county",
-    "新区": "district",
-    "区": "district",
-    "街道": "town",
-    "苏木": "town",
-    "镇": "town",
-    "乡": "town",
-}
 
 # Key of the places found in a Doc, left in ``doc.user_data`` by kg_institutions for kg_places.
 USER_DATA_KEY = "kg_place_matches"

@@ -236,6 +236,8 @@ def evaluate(
     gdir = Path(gold_dir)
     if not gdir.is_dir():
         raise KGError(f"gold directory {gold_dir} does not exist; pass --gold DIR")
+    if not any(gdir.glob("*.gold.json")) and (gdir / "gold").is_dir():
+        gdir = gdir / "gold"  # a gold folder holding gold/ and texts/
     paths = find_reports(list(files) if files else [_texts_dir(gdir, texts_dir)])
     pairs = []
     for path in paths:

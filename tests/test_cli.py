@@ -171,12 +171,13 @@ def _gold_folder(root: Path, texts_beside: bool) -> Path:
     return gold
 
 
-@pytest.mark.parametrize("texts_beside", [True, False])
+@pytest.mark.parametrize(("texts_beside", "root"), [(True, False), (False, False), (False, True)])
 def test_eval_gold_folder_with_texts_and_slices(
-    runner: CliRunner, tmp_path: Path, texts_beside: bool
+    runner: CliRunner, tmp_path: Path, texts_beside: bool, root: bool
 ) -> None:
     gold = _gold_folder(tmp_path, texts_beside)
-    result = runner.invoke(cli, ["eval", "--gold", str(gold), "--misses"])
+    where = tmp_path if root else gold  # the folder holding gold/ and texts/, or gold/ itself
+    result = runner.invoke(cli, ["eval", "--gold", str(where), "--misses"])
     assert result.exit_code == 0, result.output
     out = result.output
     assert out.startswith("2 files\n")

@@ -4,10 +4,13 @@ section/paragraph split. Texts are short reports built from the shapes real ones
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.corpus import read_text
 from kg.corpus.header import parse_date
 from kg.corpus.infer import level_of, region_chain
+from kg.errors import IngestError
 
 BODY = "{year}年,我{unit}坚持以习近平法治思想为指导,全面推进法治政府建设。现将有关情况报告如下:"
 
@@ -266,3 +269,22 @@ def test_traditional_header_is_read_through_simplified_and_kept_as_written() -> 
     r = read_text("蘇州市2019年度法治政府建設工作報告\n2019年,我市堅持依法行政,推進法治政府建設。")
     assert (r.region, r.level, r.year_covered) == ("苏州市", "city", 2019)
     assert r.metadata.title == "蘇州市2019年度法治政府建設工作報告"
+
+
+_PIECES = ["2022年,", "我县", "全区", "县司法局", "在市委的领导下,", "嘉兴市", "上庄镇", "西乌旗",
+           "關於", "報告", "\n", "。", "现将", "《", "》", "工作要点", "人民政府", "街道", ":"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), min_size=1, max_size=30))
+def test_inference_never_fails_on_odd_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    if not text.strip():
+        return
+    try:
+        r = read_text(text)
+    except IngestError:
+        return
+    assert r.level in (None, "province", "city", "county", "district", "town", "department")
+    assert r.region is None or (r.region and not r.region.isspace())
+    assert r.year_covered is None or 1900 <= r.year_covered <= 2099

@@ -223,6 +223,12 @@ INFER_CASES = [
      "长阳土家族自治县", "department", 2022),
     ("现将我局2024年法治政府建设工作情况报告如下:\n我局围绕绍兴市中心工作,服务绍兴市发展。",
      "绍兴市", "department", 2024),
+    # A report that calls itself 我局 is a department's, whatever its opening subject.
+    ("2021年,全市交通运输系统坚持依法行政。\n我局牵头制定《遵义市交通运输执法规范》。"
+     "\n我局全年办结行政复议案件。", "遵义市", "department", 2021),
+    # A place heading a document or a government of its own outweighs one the report visits.
+    ("2022年,我区坚持依法行政。\n组织干部到余杭区学习经验。制定《鄞州区法治政府建设实施方案》。",
+     "鄞州区", "district", 2022),
     # Only a self-reference: the level, and the place of that level the text names.
     ("2019年,我省坚持依法行政,深入学习贯彻习近平总书记考察浙江重要讲话精神。"
      "\n全省法治政府建设取得新成效,浙江营商环境持续优化。",

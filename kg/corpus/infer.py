@@ -90,12 +90,20 @@ _LEAD = re.compile(
 # A subject that is a department named by level only: "省司法厅", "区司法局党组", "县公安局".
 _LEVEL_CHAR = re.compile(r"(?:中共)?(自治区|[省市州盟县旗区])")
 _OWN_DEPARTMENT = re.compile(r"[我本](?:局|厅)")
+# A report that calls itself 我局/我厅 this often is a department's (unless its own names are
+# a government's or a party committee's).
+_OWN_DEPARTMENT_MIN = 2
+_GOVERNMENT = re.compile(r"政府|办事处|党委|党工委|中共|委员会|领导小组")
 # A "法治X" / "依法治X" naming a place by its short form: "法治X建设".
 _RULE_OF_LAW_SHORT = re.compile(rf"(?:法治|依法治)([{CJK}]{{2,5}})")
 # A 街道 named "X街" (黄石街 for 黄石街道) after a break or in a cited title.
 _STREET_SHORT = re.compile(
     rf"(?:^|(?<=[^{CJK}])|(?<=中共))([{CJK}]{{2,3}})街(?=[^{CJK}道]|党|办|工委|$)"
 )
+# What follows a place that owns something: its government, committee, rule-of-law plan.
+_OWNER_AFTER = re.compile(r"人民政府|政府|委|法治|依法治|全面依法治")
+# What comes before a place the report only visits or works with.
+_ELSEWHERE_BEFORE = frozenset("到赴至去与向和同")
 _TITLE_SPAN = re.compile(r"《[^《》]*》|〈[^〈〉]*〉")
 _OPENING_LINES = 6
 _READ = 20_000  # characters of the body searched for self-references and places
@@ -400,21 +408,21 @@ def _place_in_text(body: str, kinds: frozenset[str] | None) -> tuple[str, tuple[
     """The place of one of ``kinds`` (any, for None) the text names most often (ties: the
     first named): full names, province short forms, "法治X", and 街道 as "X街"."""
     gaz = _gazetteer()
-    counts: Counter[str] = Counter()
+    counts: dict[str, float] = {}
     first: dict[str, int] = {}
     chains: dict[str, tuple[str, ...]] = {}
 
     def fits(region_kinds: Iterable[str]) -> bool:
         return kinds is None or bool(kinds & set(region_kinds))
 
-    def add(name: str, at: int) -> None:
-        counts[name] += 1
+    def add(name: str, at: int, weight: float = 1.0) -> None:
+        counts[name] = counts.get(name, 0.0) + weight
         first.setdefault(name, at)
 
     units = _units(body)
     for unit in units:
         if fits(unit.kinds):
-            add(unit.name, unit.start)
+            add(unit.name, unit.start, _weight(body, unit.start, unit.end))
             chains.setdefault(unit.name, _with_parent(unit, units))
     if kinds is None:
         return _most_named(counts, first, chains)
@@ -434,8 +442,20 @@ def _place_in_text(body: str, kinds: frozenset[str] | None) -> tuple[str, tuple[
     return _most_named(counts, first, chains)
 
 
+def _weight(body: str, start: int, end: int) -> float:
+    """How much a mention of a place says that the report is about it: more where the place
+    heads a document or a body of its own (《X…》, X人民政府, X法治…), less where it is a
+    destination or a partner (到X, 与X)."""
+    before = body[start - 1 : start]
+    if before == "《" or _OWNER_AFTER.match(body, end):
+        return 2.0
+    if before and before in _ELSEWHERE_BEFORE:
+        return 0.5
+    return 1.0
+
+
 def _most_named(
-    counts: Counter[str], first: dict[str, int], chains: dict[str, tuple[str, ...]]
+    counts: dict[str, float], first: dict[str, int], chains: dict[str, tuple[str, ...]]
 ) -> tuple[str, tuple[str, ...]] | None:
     if not counts:
         return None
@@ -467,10 +487,17 @@ def infer_region(header: Header, body: str) -> tuple[str | None, str | None, tup
     subject = next((f for line in _opening_lines(text) if (f := _from_opening(line))), None)
     if found is None and subject is not None and subject.region:
         found = subject
-    department = bool(found and found.department) or bool(
-        subject is not None
-        and subject.department
-        and (found is None or subject.self_suffix is None or _fits(subject.self_suffix, found))
+    department = (
+        bool(found and found.department)
+        or bool(
+            subject is not None
+            and subject.department
+            and (found is None or subject.self_suffix is None or _fits(subject.self_suffix, found))
+        )
+        or (
+            len(_OWN_DEPARTMENT.findall(text[:_READ])) >= _OWN_DEPARTMENT_MIN
+            and not any(_GOVERNMENT.search(name) for name in first)
+        )
     )
     if found is not None and found.region:
         level = "department" if department else found.level

@@ -28,6 +28,8 @@ def main(path: str) -> None:
     )
     # kg/nlp/places.py reads a township's county from the first six digits of its code.
     assert all(code[:6] == parent for code, _name, parent in rows), "a parent is not code[:6]"
+    # ... and splits each line on commas: no name may hold one (or a quote).
+    assert not any("," in name or '"' in name for _code, name, _parent in rows)
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(("code", "name", "parent_code"))
     writer.writerows(rows)

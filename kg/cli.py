@@ -202,31 +202,45 @@ def tag(file: str, fmt: str | None) -> None:
     help="Directory of <name>.gold.json files.",
 )
 @click.option(
+    "--texts",
+    "texts_dir",
+    type=click.Path(),
+    help="Directory of the reports the gold files annotate. Default: the gold directory if it "
+    "holds them, else texts/ beside it, else corpus/.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option(
     "--misses",
     is_flag=True,
-    help="Also list each file's strict false positives and false negatives.",
+    help="Also list the strict false positives and false negatives, by category.",
 )
-def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> None:
+def evaluate(
+    files: tuple[str, ...], gold_dir: str, texts_dir: str | None, fmt: str, misses: bool
+) -> None:
     """Score the tagger against gold files: precision, recall and F1 per category.
 
-    FILES default to every report in corpus/ that has a gold file. Scores are micro-averaged
-    over files, strict (exact strings) and relaxed (one contains the other); report metadata
-    and document action accuracy are printed too.
+    FILES default to every report in the texts directory that has a gold file. Scores are
+    micro-averaged over files, strict (exact strings) and relaxed (one contains the other);
+    report metadata and document action accuracy are printed too, then the same by level,
+    script and province (from the gold files, or a sources.jsonl in or beside the gold
+    directory; the script is otherwise detected from the text). Items of a gold file's
+    <category>_optional lists count neither for nor against.
 
     \b
-    Example:
+    Examples:
       kg eval --misses corpus/000_b93acead5cfcaaf2.txt
+      kg eval --gold ../gold-dev/gold --texts ../gold-dev/texts
     """
-    from kg.evaluate import CATEGORIES, combine, load_gold, score_file
-    from kg.nlp import tag_report
+    from kg.evaluate import SLICES, file_slices, read_sources
 
     gdir = Path(gold_dir)
     if not gdir.is_dir():
         raise KGError(f"gold directory {gold_dir} does not exist; pass --gold DIR")
-    paths = find_reports(list(files)) if files else find_reports([DEFAULT_CORPUS])
+    if not any(gdir.glob("*.gold.json")) and (gdir / "gold").is_dir():
+        gdir = gdir / "gold"  # a gold folder holding gold/ and texts/
+    paths = find_reports(list(files) if files else [_texts_dir(gdir, texts_dir)])
     pairs = []
     for path in paths:
         gold_path = gdir / f"{path.name}.gold.json"
@@ -241,46 +255,77 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
         pairs.append((path, gold_path))
     if not pairs:
         raise KGError(f"no report has a gold file in {gold_dir}")
+    from kg.evaluate import combine, load_gold, score_file
+    from kg.nlp import tag_report
+
+    sources = read_sources(gdir)
     scores = []
     for path, gold_path in pairs:
         report = read_report(path)
+        gold = load_gold(gold_path)
         predicted = tag_report(report).to_gold_dict()
-        scores.append(score_file(predicted, load_gold(gold_path), text=report.text))
+        fs = score_file(predicted, gold, text=report.text)
+        fs.slices = file_slices(gold, report.text, sources.get(path.stem))
+        scores.append(fs)
     total = combine(scores)
     if fmt == "json":
-        out = total.to_dict()
-        if misses:
-            out["misses"] = {
-                fs.file: {
-                    c: vars(m)
-                    for c, m in fs.misses.items()
-                    if m.false_positives or m.false_negatives
-                }
-                for fs in scores
-            }
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        _eval_json(total, misses)
         return
+    _eval_table(total)
+    for name in SLICES:
+        click.echo()
+        _eval_slice(total, name)
+    if misses:
+        _eval_misses(total)
+
+
+def _texts_dir(gdir: Path, texts_dir: str | None) -> Path:
+    """Where the reports of ``gdir`` are: ``--texts``, else ``gdir`` if it holds report files,
+    else ``texts/`` beside it, else the corpus."""
+    if texts_dir is not None:
+        if not Path(texts_dir).is_dir():
+            raise KGError(f"texts directory {texts_dir} does not exist; pass --texts DIR")
+        return Path(texts_dir)
+    if any(p.parent == gdir for p in find_reports([gdir])):
+        return gdir
+    beside = gdir.parent / "texts"
+    return beside if beside.is_dir() else Path(DEFAULT_CORPUS)
+
+
+def _eval_json(total: Any, misses: bool) -> None:
+    from kg.evaluate import slices_dict
+
+    out = total.to_dict()
+    out["slices"] = slices_dict(total)
+    if misses:
+        out["misses"] = {
+            fs.file: {
+                c: vars(m) for c, m in fs.misses.items() if m.false_positives or m.false_negatives
+            }
+            for fs in total.files
+        }
+        out["report_misses"] = {
+            fs.file: {f: {"predicted": p, "gold": g} for f, (p, g) in fs.metadata_values.items()}
+            for fs in total.files
+            if not all(fs.metadata.values())
+        }
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def _eval_table(total: Any) -> None:
+    from kg.evaluate import CATEGORIES
+
     rows = []
     for cat in CATEGORIES:
         s, r = total.counts[(cat, "strict")], total.counts[(cat, "relaxed")]
-        rows.append(
-            (
-                cat,
-                s.tp,
-                s.fp,
-                s.fn,
-                f"{s.precision:.3f}",
-                f"{s.recall:.3f}",
-                f"{s.f1:.3f}",
-                f"{r.f1:.3f}",
-            )
-        )
-    click.echo(f"{len(scores)} files")
+        scores = (f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}")
+        rows.append((cat, s.tp, s.fp, s.fn, *scores))
+    click.echo(f"{len(total.files)} files")
     click.echo(
         format_rows(("category", "tp", "fp", "fn", "P", "R", "F1", "F1 relaxed"), rows, "table")
     )
     click.echo()
-    meta = [(f, f"{n}/{len(scores)}") for f, n in total.metadata.items()]
+    meta = [(f, f"{n}/{len(total.files)}") for f, n in total.metadata.items()]
     meta.append(
         (
             "document action",
@@ -288,16 +333,40 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
         )
     )
     click.echo(format_rows(("report field", "correct"), meta, "table"))
-    if misses:
-        for fs in scores:
-            for cat, m in fs.misses.items():
-                for item in m.false_positives:
-                    click.echo(f"{fs.file}  {cat}  FP  {item}")
-                for item in m.false_negatives:
-                    click.echo(f"{fs.file}  {cat}  FN  {item}")
-            for f, ok in fs.metadata.items():
-                if not ok:
-                    click.echo(f"{fs.file}  report.{f}  WRONG")
+
+
+def _eval_slice(total: Any, name: str) -> None:
+    from kg.evaluate import SLICE_HEADERS, slice_row
+
+    rows = [(value, *slice_row(sub)) for value, sub in total.by(name).items()]
+    click.echo(format_rows((name, *SLICE_HEADERS), rows, "table"))
+
+
+def _eval_misses(total: Any) -> None:
+    from kg.evaluate import CATEGORIES
+
+    for cat in CATEGORIES:
+        lines = [
+            f"  {fs.file}  {kind}  {item}"
+            for fs in total.files
+            for kind, items in (
+                ("FP", fs.misses[cat].false_positives),
+                ("FN", fs.misses[cat].false_negatives),
+            )
+            for item in items
+        ]
+        if lines:
+            click.echo(f"\n{cat}: {len(lines)} misses")
+            click.echo("\n".join(lines))
+    lines = [
+        f"  {fs.file}  {f}  predicted {p!r}, gold {g!r}"
+        for fs in total.files
+        for f, (p, g) in fs.metadata_values.items()
+        if not fs.metadata[f]
+    ]
+    if lines:
+        click.echo(f"\nreport: {len(lines)} wrong fields")
+        click.echo("\n".join(lines))
 
 
 def _store_option(fn: Any) -> Any:

@@ -79,7 +79,7 @@ def _build(extracted: Extracted, path: str) -> Report:
         metadata=header.metadata,
         region=region,
         level=level,
-        year_covered=infer_year(header, [ln for ln in lines if "。" in ln]),
+        year_covered=infer_year(header, [ln for ln in lines if "。" in ln], text),
         sections=tuple(
             Section(text[start:head_end], level, start, end)
             for level, start, head_end, end in section_bounds(text, paragraphs)

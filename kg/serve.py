@@ -65,7 +65,7 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.graph.iris import META_GRAPH
 from kg.query import sandbox
-from kg.query.guard import QueryRefused, blank_out, expand_escapes, query_form, tokens
+from kg.query.guard import QueryRefused, expand_escapes, query_form, tokens
 from kg.query.params import ParameterError, bind
 from kg.query.run import (
     Answer,
@@ -129,7 +129,6 @@ _CHARSET_TYPES = ("text/", "application/sparql-results+", "application/json", "a
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _UTF8 = ("utf-8", "utf8")
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
-_UPDATE_DATASET = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:])", re.IGNORECASE)
 
 
 class HTTPError(Exception):
@@ -658,6 +657,7 @@ class Handler(BaseHTTPRequestHandler):
     def _update(self, text: str, fields: dict[str, list[str]]) -> None:
         if not self.settings.update:
             raise HTTPError(HTTPStatus.FORBIDDEN, "this server is read-only; updates are refused")
+        check_size(text, "update")
         origin = self.headers.get("Origin")
         host = self.headers.get("Host") or ""
         if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
@@ -670,8 +670,9 @@ class Handler(BaseHTTPRequestHandler):
                 )
         given = [n for n in (USING_GRAPH_URI, USING_NAMED_GRAPH_URI) if n in fields]
         if given:
-            code = re.sub(r"<[^>]*>", "<>", blank_out(text))
-            if _UPDATE_DATASET.search(code):
+            if any(
+                t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in tokens(text)
+            ):
                 raise HTTPError(
                     HTTPStatus.BAD_REQUEST,
                     f"{given[0]} and USING/WITH in the update both name its dataset; the SPARQL "
@@ -689,6 +690,7 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(
         self, text: str, substitutions: Substitutions, dataset: Dataset | None = None
     ) -> None:
+        check_size(text)  # first: nothing reads a query over the limit
         media, fmt = negotiate(self.headers.get("Accept"), query_kind(text))
         with self.lock.reading():
             answer = serve_query(

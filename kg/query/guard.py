@@ -12,7 +12,8 @@ clauses. A query string is refused when it
 - names a dataset with ``FROM`` / ``FROM NAMED`` other than the store's own graphs
   (``https://policy-kg.org/id/graph/…``, after ``BASE`` and prefixes are applied);
 - is longer than :data:`MAX_QUERY_CHARS` (checked first, before anything is read) or nests
-  brackets (``{ ( [ <<``, counted on a SPARQL tokenisation) deeper than :data:`MAX_NESTING`;
+  brackets (``{ ( [ <<``, counted on a SPARQL tokenisation; brackets inside an IRI or after an
+  unterminated string count as nesting too) deeper than :data:`MAX_NESTING`;
 - cannot be read by the parser (:class:`Unreadable`): a query the guard cannot read is never
   passed through, even when the engine could run it (e.g. Oxigraph's ``LATERAL``).
 
@@ -170,8 +171,8 @@ def _check_tokens(text: str, what: str, *, update: bool) -> None:
             deepest = max(deepest, depth)
         elif tok.kind == "close":
             depth = max(depth - 1, 0)
-        elif tok.kind == "bad":
-            deepest = max(deepest, depth + sum(tok.text.count(c) for c in "{([<"))
+        elif tok.kind in ("bad", "iri"):  # an IRI to us may be "<" and brackets to the engine
+            deepest = max(deepest, depth + sum(tok.text[1:].count(c) for c in "{([<"))
         elif tok.kind == "word":
             word = tok.text.upper()
             if "SERVICE" in word:

@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg.errors import KGError
 from kg.output import format_table
 from kg.query import sandbox
-from kg.query.guard import MAX_QUERY_CHARS, QueryRefused, Unreadable, check_query
+from kg.query.guard import MAX_QUERY_CHARS, QueryRefused, Unreadable, check_query, preload
 from kg.query.params import with_values
 from kg.vocab import PREFIXES
 
@@ -323,7 +323,9 @@ def run_in_child(
 
 
 def fork_context() -> Any:
-    """fork: the child starts at once, with the parsed arguments; the store is opened in it."""
+    """fork: the child starts at once, with the parsed arguments (and the guard's parser,
+    imported here first); the store is opened in it."""
+    preload()
     return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
 
 

@@ -119,7 +119,7 @@ def test_a_child_that_dies_is_a_clear_error() -> None:
 # --- time limits that are not numbers --------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "NaN", "1e308", "1e12"])
 def test_timeout_must_be_a_finite_number(value: str, store: str) -> None:
     code, out = kg("query", "ASK {}", "--store", store, f"--timeout={value}")
     assert code != 0 and "Traceback" not in out
@@ -129,13 +129,13 @@ def test_timeout_must_be_a_finite_number(value: str, store: str) -> None:
     assert out.startswith("Error: ") or "Invalid value for '--timeout'" in out, out
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 0.0])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -1.0, 0.0, 1e308])
 def test_make_server_refuses_a_timeout_that_is_not_a_positive_number(
     value: float, store: str
 ) -> None:
     from kg.errors import KGError
 
-    with pytest.raises(KGError, match="positive, finite number"):
+    with pytest.raises(KGError, match=r"positive, finite number|the most is"):
         make_server(store, "127.0.0.1", 0, timeout=value)
 
 

@@ -40,6 +40,7 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "xml", "md")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 DEFAULT_TIMEOUT = 60.0
+MAX_TIMEOUT = 7 * 24 * 3600  # seconds; more overflows the clocks the wait is made with
 
 _RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -65,12 +66,17 @@ class ChildDied(QueryError):
 
 
 def check_timeout(timeout: float | None, option: str = "--timeout") -> float | None:
-    """``timeout`` if it is a positive, finite number of seconds (or None: no limit)."""
+    """``timeout`` if it is a positive, finite number of seconds, at most
+    :data:`MAX_TIMEOUT` (or None: no limit)."""
     if timeout is None:
         return None
     if not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
         raise QueryError(
             f"{option} must be a positive, finite number of seconds, not {timeout!r}"
+        )
+    if timeout > MAX_TIMEOUT:
+        raise QueryError(
+            f"{option} is {timeout:g} s; the most is {MAX_TIMEOUT:,} s (a week)"
         )
     return float(timeout)
 

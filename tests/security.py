@@ -105,6 +105,11 @@ QUERY_TRICKS: list[tuple[str, str]] = [
     ("every letter escaped", escape_letters("SELECT * WHERE { SERVICE <@U> { ?a ?b ?c } }")),
     ("mixed case", "select * where { sErViCe <@U> { ?a ?b ?c } }"),
     ("comment in between", "SELECT * WHERE { SERVICE # <http://example.org/>\n<@U> { ?a ?b ?c } }"),
+    (
+        "a comment ended by a lone CR",  # rdflib reads the comment on to the line feed
+        "SELECT * WHERE { ?s ?p ?o # x\rSERVICE <@U> { ?a ?b ?c }\n}",
+    ),
+    ("FROM after a CR-ended comment", "SELECT * # x\rFROM <@U>\nWHERE { ?s ?p ?o }"),
     ("tabs and CRs", "SELECT\t*\rWHERE\n{\tSERVICE\r\n<@U>\t{ ?a ?b ?c } }"),
     ("SILENT", "SELECT * WHERE { SERVICE SILENT <@U> { ?a ?b ?c } }"),
     (
@@ -151,6 +156,7 @@ UPDATE_TRICKS: list[tuple[str, str]] = [
         "LOAD after \\# in a local name",
         "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a\\# ex:b ex:c } ; LOAD <@U>",
     ),
+    ("LOAD after a CR-ended comment", "CLEAR SILENT GRAPH <urn:x> # x\rLOAD <@U>\n"),
     ("LOAD a prefixed name", "PREFIX e: <@B>\nLOAD e:data"),
     ("LOAD BASE-relative", "BASE <@B>\nLOAD <data>"),
     ("SERVICE in WHERE", "INSERT { ?a ?b ?c } WHERE { SERVICE <@U> { ?a ?b ?c } }"),

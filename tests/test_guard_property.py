@@ -30,7 +30,9 @@ def listener() -> Iterator[Listener]:
 
 # --- the pieces ------------------------------------------------------------------------------
 
-SEPARATORS = st.sampled_from([" ", "\t", "\n", "\r\n", " # a comment\n", "\n#\n", "  "])
+SEPARATORS = st.sampled_from(
+    [" ", "\t", "\n", "\r\n", "\r", " # a comment\n", "\n#\n", "  ", "# c\r", "#\r\n"]
+)
 
 
 @st.composite

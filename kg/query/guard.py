@@ -17,9 +17,12 @@ clauses. A query string is refused when it
 - cannot be read by the parser (:class:`Unreadable`): a query the guard cannot read is never
   passed through, even when the engine could run it (e.g. Oxigraph's ``LATERAL``).
 
-``\\uXXXX`` escapes are expanded first, as the SPARQL grammar says, and the expanded text is what
-the engine then evaluates (:func:`check_query` returns it), so the guard and the engine read the
-same characters. A text whose expansion spells another escape is refused.
+``\\uXXXX`` escapes are expanded first, as the SPARQL grammar says, and comments are blanked (the
+engine ends a comment at a carriage return, rdflib only at a line feed); that text is what the
+engine then evaluates (:func:`check_query` returns it), so the guard and the engine read the same
+characters. A text whose expansion spells another escape is refused. Keywords that fetch
+(``SERVICE``, ``LOAD``) are also looked for on the tokens, so that a parser difference still
+leaves them seen.
 
 The second wall is in :mod:`kg.query.sandbox`: the process that evaluates has no network.
 """
@@ -150,6 +153,13 @@ def blank_out(text: str) -> str:
         blank = tok.kind in ("string", "comment", "bad")
         parts.append(re.sub(r"[^\n]", " ", tok.text) if blank else tok.text)
     return "".join(parts)
+
+
+def without_comments(text: str) -> str:
+    """``text`` with each comment replaced by spaces (same length). A comment ends at a line
+    feed or a carriage return for the engine, at a line feed only for rdflib's parser; without
+    comments both read the same text."""
+    return "".join(" " * len(t.text) if t.kind == "comment" else t.text for t in tokens(text))
 
 
 def query_form(text: str) -> str:
@@ -309,7 +319,7 @@ def check_query(
         raise QueryRefused(
             f"the query is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
         )
-    code = expand_escapes(text)
+    code = without_comments(expand_escapes(text))
     _check_tokens(code, "query", update=False)
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -339,7 +349,7 @@ def check_update(text: str) -> str:
         raise QueryRefused(
             f"the update is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
         )
-    code = expand_escapes(text)
+    code = without_comments(expand_escapes(text))
     _check_tokens(code, "update", update=True)
     from rdflib.plugins.sparql.parser import parseUpdate
 

@@ -81,6 +81,14 @@ QUERY_TRICKS: list[tuple[str, str]] = [
     ("glued to a string", 'SELECT * WHERE { ?s ?p "x"SERVICE <@U> { ?a ?b ?c } }'),
     ("glued to a brace", "SELECT * WHERE {SERVICE<@U>{?a ?b ?c}}"),
     (
+        "glued to a prefixed endpoint",  # rdflib: one prefixed name; the engine: SERVICE e:sparql
+        "PREFIX e: <@B>\nSELECT * WHERE { ?s ?p ?o SERVICEe:sparql{ ?a ?b ?c } }",
+    ),
+    (
+        "glued to false and a prefixed endpoint",
+        "PREFIX e: <@B>\nSELECT * WHERE { ?s ?p falseSERVICEe:sparql{ ?a ?b ?c } }",
+    ),
+    (
         "\\# in a local name",
         "PREFIX ex: <http://example.org/>\n"
         "SELECT * WHERE { ?s ex:a\\# ?o . SERVICE <@U> { ?a ?b ?c } }",
@@ -137,6 +145,11 @@ QUERY_TRICKS: list[tuple[str, str]] = [
     ("FROM a prefixed name", "PREFIX e: <@B>\nSELECT * FROM e:data WHERE { ?s ?p ?o }"),
     ("FROM BASE-relative", "BASE <@B>\nSELECT * FROM <data> WHERE { ?s ?p ?o }"),
     ("FROM escaped", "SELECT * FROM <\\u0068ttp@U7> WHERE { ?s ?p ?o }"),
+    ("a server's extension function", 'SELECT (bif:http_get("@U") AS ?x) WHERE { }'),
+    (
+        "an extension function by IRI",
+        'SELECT * WHERE { FILTER(<http://www.openlinksw.com/schemas/bif#http_get>("@U")) }',
+    ),
     ("LOAD", "LOAD <@U>"),
     ("LOAD glued", "INSERT DATA { <urn:a> <urn:b> 1 };LOAD<@U>"),
     ("LOAD escaped", "\\u004cOAD <@U>"),
@@ -157,6 +170,7 @@ UPDATE_TRICKS: list[tuple[str, str]] = [
         "PREFIX ex: <http://example.org/>\nINSERT DATA { ex:a\\# ex:b ex:c } ; LOAD <@U>",
     ),
     ("LOAD after a CR-ended comment", "CLEAR SILENT GRAPH <urn:x> # x\rLOAD <@U>\n"),
+    ("LOAD glued to a prefixed name", "PREFIX e: <@B>\nLOADe:data"),
     ("LOAD a prefixed name", "PREFIX e: <@B>\nLOAD e:data"),
     ("LOAD BASE-relative", "BASE <@B>\nLOAD <data>"),
     ("SERVICE in WHERE", "INSERT { ?a ?b ?c } WHERE { SERVICE <@U> { ?a ?b ?c } }"),

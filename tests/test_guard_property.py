@@ -6,6 +6,7 @@ pass it (so the refusals are not the guard refusing everything)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -94,8 +95,8 @@ def group(draw: st.DrawFn, inner: str, depth: int = 0) -> str:
         first = draw(glue) if head else ""
         if inner == "@@":
             first = "@G@" if head else ""  # service_query decides: glued only when hostile
-        elif first == "" and head and (head[-1].isalnum() or head[-1] == "_"):
-            first = " "  # "?sOPTIONAL" would be one name
+        elif first in ("", ".") and head and (head[-1].isalnum() or head[-1] == "_"):
+            first = " . "  # "?sOPTIONAL", "kg:Region.FILTER" would be one name
         body = head + first + inner + (draw(glue) if tail else "") + tail
     return "{" + sep + body + sep + "}"
 
@@ -133,7 +134,12 @@ def service_query(draw: st.DrawFn, url: str, base: str) -> tuple[str, str]:
                                  "DESCRIBE ?s", "select distinct ?s"]))
     where = draw(st.sampled_from([" WHERE ", " where ", " "]))
     shape = draw(group("@@"))
-    glued = shape.replace("@G@", draw(st.sampled_from(["", " ", " . ", sep])))
+    before = shape.split("@G@")[0]
+    # glued to a number, a literal, false: the keyword stays a keyword for the engine; glued to
+    # a variable or a prefixed name it would be part of that name (no SERVICE for anyone)
+    in_a_name = re.search(r"[?$][\w]*$|:[\w.:%-]*$", before) is not None
+    glue = draw(st.sampled_from([" ", " . ", sep] if in_a_name else ["", " ", " . ", sep]))
+    glued = shape.replace("@G@", glue)
     return (
         prologue + form + where + glued.replace("@@", pattern),
         prologue + form + where + shape.replace("@G@", " ").replace("@@", "{ ?a ?b ?c }"),

@@ -11,6 +11,8 @@ clauses. A query string is refused when it
 - uses ``SERVICE`` anywhere (subqueries, ``OPTIONAL``, ``MINUS``, ``EXISTS``, update ``WHERE``);
 - names a dataset with ``FROM`` / ``FROM NAMED`` other than the store's own graphs
   (``https://policy-kg.org/id/graph/…``, after ``BASE`` and prefixes are applied);
+- calls a function by IRI other than an XSD cast (a server's extensions, such as Virtuoso's
+  ``bif:`` functions, can fetch URLs);
 - is longer than :data:`MAX_QUERY_CHARS` (checked first, before anything is read) or nests
   brackets (``{ ( [ <<``, counted on a SPARQL tokenisation; brackets inside an IRI or after an
   unterminated string count as nesting too) deeper than :data:`MAX_NESTING`;
@@ -41,6 +43,7 @@ from kg.errors import KGError
 MAX_QUERY_CHARS = 64 * 1024
 MAX_NESTING = 40
 STORE_GRAPHS = "https://policy-kg.org/id/graph/"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 UPDATE_WORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
 _UPDATE_NODES = {
@@ -183,19 +186,28 @@ def _check_tokens(text: str, what: str, *, update: bool) -> None:
             depth = max(depth - 1, 0)
         elif tok.kind in ("bad", "iri"):  # an IRI to us may be "<" and brackets to the engine
             deepest = max(deepest, depth + sum(tok.text[1:].count(c) for c in "{([<"))
-        elif tok.kind == "word":
-            word = tok.text.upper()
+        elif tok.kind == "word" or tok.kind == "pname":
+            # The engine matches a keyword without looking at what follows it: "falseSERVICE"
+            # is false SERVICE, and "SERVICEe:x" (a prefixed name to rdflib and to us) is
+            # SERVICE e:x. So SERVICE or LOAD anywhere in a bare word or a prefix is refused.
+            word = tok.text.upper() if tok.kind == "word" else tok.text.split(":")[0].upper()
             if "SERVICE" in word:
-                raise QueryRefused(_SERVICE_MESSAGE)
+                raise QueryRefused(_SERVICE_MESSAGE + _glued(tok))
             if "LOAD" in word:
-                raise QueryRefused(_load_message(update))
-            if not update and word in UPDATE_WORDS:
+                raise QueryRefused(_load_message(update) + _glued(tok))
+            if not update and tok.kind == "word" and word in UPDATE_WORDS:
                 raise QueryRefused(_update_message(word))
         if deepest > MAX_NESTING:
             raise QueryRefused(
                 f"the {what} nests brackets more than {MAX_NESTING} deep; the limit is "
                 f"{MAX_NESTING}"
             )
+
+
+def _glued(tok: Token) -> str:
+    if tok.text.upper() in ("SERVICE", "LOAD"):
+        return ""
+    return f" (in {tok.text[:40]!r}: the engine reads the keyword there)"
 
 
 def _update_message(word: str) -> str:
@@ -277,6 +289,20 @@ def _graph_iri(prologue: Any, iri: Any, base_iri: str | None) -> str:
     return text
 
 
+def _check_function(prologue: Any, iri: Any) -> None:
+    """Only SPARQL's own functions and XSD casts: a server's extension functions (Virtuoso's
+    ``bif:`` and ``sql:``) can fetch URLs or run SQL."""
+    try:
+        name = str(prologue.absolutize(iri))
+    except Exception:  # an undeclared prefix, which a server may predefine
+        name = f"{iri.get('prefix', '')}:{iri.get('localname', '')}"
+    if not name.startswith(XSD):
+        raise QueryRefused(
+            f"the function <{name}> is refused: kg query calls SPARQL's own functions and XSD "
+            "casts only (a server's extension functions can reach outside)"
+        )
+
+
 def _check_dataset(tree: Any, base_iri: str | None, prefixes: Mapping[str, str]) -> None:
     from rdflib.plugins.sparql.algebra import translatePrologue
 
@@ -285,6 +311,8 @@ def _check_dataset(tree: Any, base_iri: str | None, prefixes: Mapping[str, str])
     except Exception as err:
         raise Unreadable(f"its prologue cannot be read: {err}") from None
     for node in _nodes(tree):
+        if _name(node) == "Function":
+            _check_function(prologue, node["iri"])
         if _name(node) != "DatasetClause":
             continue
         for key in ("default", "named"):

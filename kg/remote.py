@@ -572,17 +572,12 @@ def run_remote_query(
 ) -> Answer:
     """``kg query`` against a server: the same refusals, parameters and formats as on the
     embedded store, and an answer printed only when it came back whole (see the module)."""
-    from kg.query.guard import check_query
-    from kg.query.params import with_values
-    from kg.query.run import QueryError, QueryTimeout, render, render_graph, syntax_message
+    from kg.query.run import QueryTimeout, prepare_remote, render, render_graph
 
-    check_query(text)
-    full = with_values(text, substitutions or {})
-    try:  # syntax checked here, with the embedded store's messages; also tells the form
-        form = ox.Store().query(full, prefixes=PREFIXES)
-    except SyntaxError as err:
-        raise QueryError(syntax_message(err, text)) from None
-    graph_form = isinstance(form, ox.QueryTriples)
+    # The guard and the engine's syntax check run in a child that has no network (the check
+    # may evaluate on an empty store); the text that passed them is what the server gets.
+    full, kind = prepare_remote(text, substitutions, timeout)
+    graph_form = kind == "graph"
     try:
         resp = store._query(
             full, N_TRIPLES if graph_form else RESULTS_JSON, union=True, timeout=timeout
@@ -594,7 +589,7 @@ def run_remote_query(
         store.check_size(len(triples), resp.headers, "the query")
         return render_graph(triples, fmt)
     result = store._parse_results(resp, "the query")
-    if isinstance(form, ox.QueryBoolean):
+    if kind == "ask":
         return render(as_boolean(result), fmt)
     assert isinstance(result, ox.QuerySolutions)
     store.check_size(len(list(result)), resp.headers, "the query")

@@ -2,10 +2,14 @@
 
 Built on the standard library's :class:`http.server.ThreadingHTTPServer`. Each query runs in a
 child process (:func:`serve_query`, ``kg query``'s :func:`kg.query.run.run_query` plus the
-protocol's dataset and base IRI) — checked by the guard (no ``SERVICE``, no updates, no remote or
-``file:`` ``FROM``, bounded length and nesting), opened read-only, and killed when it runs past
-``timeout`` — so a slow query never blocks a quick one and a stopped query answers 503, never
-200 with part of an answer. Relative IRIs in a query or update resolve against the endpoint's
+protocol's dataset and base IRI) — taken off the network (:mod:`kg.query.sandbox`), checked by
+the guard on its parsed form (no ``SERVICE``, no updates, no remote or ``file:`` ``FROM``,
+bounded nesting), opened read-only, and killed when it runs past ``timeout`` — so a slow query
+or a slow check never blocks a quick one and a stopped query answers 503, never 200 with part of
+an answer. The request thread itself only checks sizes (body, then query length) and reads the
+query's form with a linear tokeniser. A connection idle for ``idle_timeout`` seconds, or one that
+takes longer than ``read_timeout`` to send a whole request (slow loris), is closed.
+Relative IRIs in a query or update resolve against the endpoint's
 URL (``http://HOST/sparql``).
 
 Paths:
@@ -44,10 +48,11 @@ import ipaddress
 import json
 import multiprocessing as mp
 import re
+import socket
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -59,16 +64,24 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.graph.iris import META_GRAPH
-from kg.query.guard import MAX_NESTING, MAX_QUERY_CHARS, QueryRefused, blank_out, check_query
+from kg.query import sandbox
+from kg.query.guard import QueryRefused, expand_escapes, query_form, tokens
 from kg.query.params import ParameterError, bind
 from kg.query.run import (
     Answer,
+    ChildDied,
     QueryError,
     QueryTimeout,
     Substitutions,
+    check_size,
+    check_timeout,
+    checked,
     evaluate,
+    fork_context,
+    guarded_child,
     run_in_child,
     syntax_message,
+    unpack,
 )
 from kg.query.saved import QUERIES_DIR, saved_queries, saved_query
 from kg.vocab import PREFIXES
@@ -77,6 +90,8 @@ MAX_BODY = 1024 * 1024  # bytes of a request body
 _DRAIN_LIMIT = 16 * MAX_BODY  # a bigger refused body is not read; the connection is closed
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay silent (between or inside requests)
+READ_TIMEOUT = 60.0  # seconds to receive one whole request: line, headers and body
 
 JSON_RESULTS = "application/sparql-results+json"
 XML_RESULTS = "application/sparql-results+xml"
@@ -111,15 +126,9 @@ GRAPH_TYPES = {
 }
 _ALIASES = ("application/json", "application/xml", "text/plain")
 _CHARSET_TYPES = ("text/", "application/sparql-results+", "application/json", "application/ld")
-_FORM_WORD = re.compile(r"(?<![\w:?$])(SELECT|ASK|CONSTRUCT|DESCRIBE)(?![\w:])", re.IGNORECASE)
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _UTF8 = ("utf-8", "utf8")
 _HOST = re.compile(r"(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?")
-#: A query's dataset clause, looked for in :func:`blank_out`'s text (no strings or comments).
-_DATASET_CLAUSE = re.compile(
-    r"(?<![\w:?$])FROM\s+(?:NAMED\s+)?(?:<[^>]*>|[\w.-]*:[\w.-]*)", re.IGNORECASE
-)
-_UPDATE_DATASET = re.compile(r"(?<![\w:?$])(USING|WITH)(?![\w:])", re.IGNORECASE)
 
 
 class HTTPError(Exception):
@@ -139,6 +148,8 @@ class Settings:
     update: bool
     cors: bool
     loopback: bool
+    idle_timeout: float = IDLE_TIMEOUT
+    read_timeout: float = READ_TIMEOUT
 
 
 class _ReadWriteLock:
@@ -178,10 +189,9 @@ class _ReadWriteLock:
 
 
 def query_kind(text: str) -> str:
-    """``select``, ``ask`` or ``graph`` (CONSTRUCT, DESCRIBE), from the query's first form word."""
-    code = re.sub(r"<[^>]*>", "<>", blank_out(text))
-    m = _FORM_WORD.search(code)
-    word = m.group(1).upper() if m else "SELECT"
+    """``select``, ``ask`` or ``graph`` (CONSTRUCT, DESCRIBE), from the query's first form word
+    (read with the guard's tokeniser, linear in the length)."""
+    word = query_form(text)
     return {"ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}.get(word, "select")
 
 
@@ -281,10 +291,20 @@ def without_dataset_clauses(text: str) -> str:
     """``text`` with its ``FROM`` / ``FROM NAMED`` clauses blanked (lines and columns kept):
     the protocol's dataset parameters override them."""
     out = list(text)
-    for m in _DATASET_CLAUSE.finditer(blank_out(text)):
-        for i in range(m.start(), m.end()):
-            if out[i] != "\n":
-                out[i] = " "
+    toks = [t for t in tokens(text) if t.kind not in ("ws", "comment")]
+    i = 0
+    while i < len(toks):
+        if toks[i].kind == "word" and toks[i].text.upper() == "FROM":
+            j = i + 1
+            if j < len(toks) and toks[j].kind == "word" and toks[j].text.upper() == "NAMED":
+                j += 1
+            if j < len(toks) and toks[j].kind in ("iri", "pname"):
+                end = toks[j].start + len(toks[j].text)
+                for k in range(toks[i].start, end):
+                    if out[k] != "\n":
+                        out[k] = " "
+                i = j
+        i += 1
     return "".join(out)
 
 
@@ -297,21 +317,19 @@ def _query_child(
     dataset: Dataset | None,
     base_iri: str | None,
 ) -> None:
-    try:
-        store = ox.Store.read_only(path)
+    def work(isolated: bool) -> Answer:
         substitutions = {ox.Variable(k): v for k, v in subs.items()}
         if dataset is None:  # the union of the store's graphs, as kg query
             query, graphs = text, None
         else:  # the protocol's graphs win over FROM / FROM NAMED
-            query, graphs = without_dataset_clauses(text), (dataset.default, dataset.named)
-        answer = evaluate(store, query, substitutions, fmt, dataset=graphs, base_iri=base_iri)
-        conn.send(("ok", answer))
-    except KGError as err:
-        conn.send(("error", str(err)))
-    except BaseException as err:  # anything else still ends as an error message
-        conn.send(("error", f"the query failed: {type(err).__name__}: {err}"))
-    finally:
-        conn.close()
+            code = expand_escapes(text)
+            query, graphs = without_dataset_clauses(code), (dataset.default, dataset.named)
+        store = ox.Store.read_only(path)
+        return evaluate(
+            store, query, substitutions, fmt, dataset=graphs, base_iri=base_iri, isolated=isolated
+        )
+
+    guarded_child(conn, work)
 
 
 def serve_query(
@@ -325,21 +343,18 @@ def serve_query(
 ) -> Answer:
     """:func:`kg.query.run.run_query` with the protocol's additions: over ``dataset`` when
     given (else the union of the store's graphs), relative IRIs resolved against ``base_iri``.
+    Only the size is checked here; the guard runs in the child, under ``timeout``.
     """
-    check_query(text if dataset is None else without_dataset_clauses(text))
+    check_size(text)
     subs = {k.value: v for k, v in substitutions.items()}
-    # fork: the child starts at once, with the parsed arguments; the store is opened in it.
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
     args = (str(store_path), text, subs, fmt, dataset, base_iri)
-    reply = run_in_child(ctx, _query_child, args, timeout, "query")
+    reply = run_in_child(fork_context(), _query_child, args, timeout, "query")
     if reply is None:
         raise QueryTimeout(
             f"the query ran longer than {timeout:g} s and was stopped; nothing of it was sent "
             "(the limit is kg serve --timeout; narrow the query)"
         )
-    status, payload = reply
-    if status != "ok":
-        raise QueryError(str(payload))
+    payload = unpack(reply)
     assert isinstance(payload, Answer)
     return payload
 
@@ -347,61 +362,34 @@ def serve_query(
 # --- updates ---------------------------------------------------------------------------------
 
 
-def check_update(text: str) -> None:
-    """Refuse an update that fetches something (``LOAD``, ``SERVICE``) or is too big."""
-    if len(text) > MAX_QUERY_CHARS:
-        raise QueryRefused(
-            f"the update is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
-        )
-    code = re.sub(r"<[^>]*>", "<>", blank_out(text))
-    for word in ("LOAD", "SERVICE"):
-        if re.search(rf"(?<![\w:?$]){word}(?![\w:])", code, re.IGNORECASE):
-            raise QueryRefused(f"{word} is refused: the server never fetches other documents")
-    depth = deepest = 0
-    for ch in code:
-        if ch in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif ch in "})]":
-            depth -= 1
-    if deepest > MAX_NESTING:
-        raise QueryRefused(f"the update nests brackets {deepest} deep; the limit is {MAX_NESTING}")
-
-
 def _update_child(conn: Connection, path: str, text: str, base_iri: str | None) -> None:
-    try:
+    def work(isolated: bool) -> str:
+        code = checked(text, base_iri=base_iri, update=True, isolated=isolated)
         store = ox.Store(path)
         try:
-            store.update(text, base_iri=base_iri, prefixes=PREFIXES)
+            store.update(code, base_iri=base_iri, prefixes=PREFIXES)
             store.flush()
         except SyntaxError as err:
-            conn.send(("syntax", syntax_message(err, text)))
-            return
-        except (RuntimeError, ValueError) as err:  # the update itself failed, e.g. CLEAR GRAPH
-            conn.send(("failed", f"the update failed: {err}"))  # of a graph that does not exist
-            return
-        conn.send(("ok", ""))
-    except BaseException as err:  # every failure ends as a message
-        conn.send(("error", f"the update failed: {type(err).__name__}: {err}"))
-    finally:
-        conn.close()
+            raise QueryError(syntax_message(err, text)) from None
+        except (OSError, RuntimeError, ValueError) as err:  # the update itself failed, e.g.
+            raise QueryError(f"the update failed: {err}") from None  # CLEAR of a missing graph
+        return ""
+
+    guarded_child(conn, work)
 
 
 def run_update(store_path: str, text: str, timeout: float, base_iri: str | None = None) -> None:
-    """Run a SPARQL update on the store in a child process, within ``timeout`` seconds;
-    relative IRIs resolve against ``base_iri``."""
-    check_update(text)
+    """Run a SPARQL update on the store in a child process (off the network, checked there by
+    the guard: no ``LOAD``, no ``SERVICE``), within ``timeout`` seconds; relative IRIs resolve
+    against ``base_iri``."""
+    check_size(text, "update")
     # spawn, not fork: a writing store needs RocksDB's background threads, which a forked child
     # of a process that has opened a store before lacks (its update then never finishes).
     ctx = mp.get_context("spawn")
     reply = run_in_child(ctx, _update_child, (store_path, text, base_iri), timeout, "update")
     if reply is None:
         raise QueryTimeout(f"the update ran longer than {timeout:g} s and was stopped")
-    status, message = reply
-    if status in ("syntax", "failed"):
-        raise QueryError(message)
-    if status != "ok":
-        raise HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, message)
+    unpack(reply)
 
 
 # --- the handler -----------------------------------------------------------------------------
@@ -414,6 +402,28 @@ class Handler(BaseHTTPRequestHandler):
     lock: _ReadWriteLock
 
     # -- plumbing --
+
+    _reading = False
+
+    def handle_one_request(self) -> None:
+        """One request, which must arrive whole within ``read_timeout`` seconds (each read
+        also within ``idle_timeout``, the socket's timeout): a slow or silent client is cut."""
+        self._reading = True
+        timer = threading.Timer(self.settings.read_timeout, self._expire)
+        timer.daemon = True
+        timer.start()
+        try:
+            super().handle_one_request()
+        except (TimeoutError, ConnectionError):
+            self.close_connection = True
+        finally:
+            timer.cancel()
+
+    def _expire(self) -> None:
+        if self._reading:  # still receiving the request: close it under the reader's feet
+            self.close_connection = True
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
 
     def log_message(self, format: str, *args: object) -> None:
         sys.stderr.write(f"{self.address_string()} - {format % args}\n")
@@ -445,6 +455,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _dispatch(self) -> None:
         try:
+            if self.command != "POST":
+                self._reading = False  # the request line and headers are in
             self._check_host()
             path = urlsplit(self.path).path
             route = {
@@ -462,17 +474,14 @@ class Handler(BaseHTTPRequestHandler):
             self._error(HTTPError(HTTPStatus.BAD_REQUEST, str(err)))
         except QueryTimeout as err:
             self._error(HTTPError(HTTPStatus.SERVICE_UNAVAILABLE, str(err)))
-        except QueryError as err:
-            status = (
-                HTTPStatus.INTERNAL_SERVER_ERROR
-                if "ended without an answer" in str(err)
-                else HTTPStatus.BAD_REQUEST
-            )
-            self._error(HTTPError(status, str(err)))
-        except KGError as err:
+        except ChildDied as err:
+            self._error(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)))
+        except sandbox.SandboxUnavailable as err:
+            self._error(HTTPError(HTTPStatus.INTERNAL_SERVER_ERROR, str(err)))
+        except KGError as err:  # QueryError: a syntax error, a failed update, a bad format
             self._error(HTTPError(HTTPStatus.BAD_REQUEST, str(err)))
-        except (BrokenPipeError, ConnectionResetError):
-            pass
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True  # a client gone or too slow: nothing to answer
 
     def do_GET(self) -> None:
         self._dispatch()
@@ -573,6 +582,7 @@ class Handler(BaseHTTPRequestHandler):
             return fields, None, ""
         media, charset = self._content_type()
         body = self._body()
+        self._reading = False
         if charset.lower() not in _UTF8:
             raise HTTPError(
                 HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
@@ -647,6 +657,7 @@ class Handler(BaseHTTPRequestHandler):
     def _update(self, text: str, fields: dict[str, list[str]]) -> None:
         if not self.settings.update:
             raise HTTPError(HTTPStatus.FORBIDDEN, "this server is read-only; updates are refused")
+        check_size(text, "update")
         origin = self.headers.get("Origin")
         host = self.headers.get("Host") or ""
         if origin is not None and urlsplit(origin).netloc.lower() != host.lower():
@@ -659,8 +670,9 @@ class Handler(BaseHTTPRequestHandler):
                 )
         given = [n for n in (USING_GRAPH_URI, USING_NAMED_GRAPH_URI) if n in fields]
         if given:
-            code = re.sub(r"<[^>]*>", "<>", blank_out(text))
-            if _UPDATE_DATASET.search(code):
+            if any(
+                t.kind == "word" and t.text.upper() in ("USING", "WITH") for t in tokens(text)
+            ):
                 raise HTTPError(
                     HTTPStatus.BAD_REQUEST,
                     f"{given[0]} and USING/WITH in the update both name its dataset; the SPARQL "
@@ -678,6 +690,7 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(
         self, text: str, substitutions: Substitutions, dataset: Dataset | None = None
     ) -> None:
+        check_size(text)  # first: nothing reads a query over the limit
         media, fmt = negotiate(self.headers.get("Accept"), query_kind(text))
         with self.lock.reading():
             answer = serve_query(
@@ -792,11 +805,28 @@ def make_server(
     timeout: float = DEFAULT_TIMEOUT,
     update: bool = False,
     cors: bool = False,
+    idle_timeout: float = IDLE_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
 ) -> ThreadingHTTPServer:
     """A server bound to ``host:port`` (port 0 picks a free one), not yet serving."""
     loopback = _is_loopback(host)
-    settings = Settings(str(store_path), float(timeout), update, cors, loopback)
-    handler = type("KGHandler", (Handler,), {"settings": settings, "lock": _ReadWriteLock()})
+    limits = [
+        check_timeout(value, option)
+        for value, option in (
+            (timeout, "--timeout"),
+            (idle_timeout, "the idle timeout"),
+            (read_timeout, "the read timeout"),
+        )
+    ]
+    assert None not in limits
+    settings = Settings(
+        str(store_path), float(timeout), update, cors, loopback, idle_timeout, read_timeout
+    )
+    handler = type(
+        "KGHandler",
+        (Handler,),
+        {"settings": settings, "lock": _ReadWriteLock(), "timeout": float(idle_timeout)},
+    )
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server
@@ -814,6 +844,13 @@ def serve(
     """Serve the store until interrupted (Ctrl-C)."""
     if not Path(store_path).is_dir():
         raise KGError(f"no store at {store_path}; build one with kg build")
+    check_timeout(timeout)
+    why = sandbox.probe()
+    if why is not None and sandbox.required():
+        raise sandbox.SandboxUnavailable(
+            f"queries cannot be run off the network here ({why}), and "
+            f"{sandbox.REQUIRE_ENV}=require"
+        )
     if not _is_loopback(host):
         print(
             f"warning: serving on {host}, reachable from other machines; anyone who can reach "
@@ -827,6 +864,10 @@ def serve(
         f"{'updates allowed' if update else 'read-only'}); Ctrl-C stops",
         file=sys.stderr,
     )
+    if why is None:
+        print("queries and updates run in processes with no network access", file=sys.stderr)
+    else:
+        sandbox.warn_once(why)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -1,2 +1,3 @@
 """Querying the graph: saved queries (:mod:`saved`), safe parameters (:mod:`params`), checks
-made before any query runs (:mod:`guard`), and running one with a time limit (:mod:`run`)."""
+made on the parsed query before it runs (:mod:`guard`), the evaluation process's lack of network
+(:mod:`sandbox`), and running one with a time limit (:mod:`run`)."""

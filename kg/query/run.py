@@ -4,6 +4,10 @@ The query runs in a child process that opens the store read-only and renders the
 before sending it back; when ``timeout`` seconds pass first, the child is killed and
 :class:`QueryTimeout` is raised, so a partial answer is never printed as if it were whole.
 
+Every query is checked twice over before it can reach outside: by :mod:`kg.query.guard` on its
+parsed form, in the child (so a slow check is under the same time limit and stalls no one), and by
+:mod:`kg.query.sandbox`, which takes the child off the network before it reads anything.
+
 The default graph of every query is the union of all the store's graphs, so queries need no
 ``GRAPH`` clause; ``GRAPH ?g`` still reaches each report's own graph. (The build's bookkeeping
 graph uses private terms that no query asks for. Naming the graphs one by one as the default
@@ -13,8 +17,10 @@ graph instead is much slower in Oxigraph: minutes instead of seconds on 500 repo
 from __future__ import annotations
 
 import json
+import math
 import multiprocessing as mp
 import re
+import signal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -25,7 +31,8 @@ import pyoxigraph as ox
 
 from kg.errors import KGError
 from kg.output import format_table, visible, xml_text
-from kg.query.guard import check_query
+from kg.query import sandbox
+from kg.query.guard import MAX_QUERY_CHARS, QueryRefused, Unreadable, check_query, preload
 from kg.query.params import with_values
 from kg.vocab import PREFIXES
 
@@ -33,6 +40,7 @@ SELECT_FORMATS = ("table", "csv", "tsv", "json", "jsonl", "xml", "md")
 GRAPH_FORMATS = ("ttl", "nt", "jsonld")
 FORMATS = SELECT_FORMATS + GRAPH_FORMATS
 DEFAULT_TIMEOUT = 60.0
+MAX_TIMEOUT = 7 * 24 * 3600  # seconds; more overflows the clocks the wait is made with
 
 _RESULT_FORMATS = {
     "csv": ox.QueryResultsFormat.CSV,
@@ -51,6 +59,34 @@ class QueryError(KGError):
 
 class QueryTimeout(KGError):
     """The query ran past its time limit and was stopped; nothing of it was printed."""
+
+
+class ChildDied(QueryError):
+    """The process evaluating a query or update died before it answered."""
+
+
+def check_timeout(timeout: float | None, option: str = "--timeout") -> float | None:
+    """``timeout`` if it is a positive, finite number of seconds, at most
+    :data:`MAX_TIMEOUT` (or None: no limit)."""
+    if timeout is None:
+        return None
+    if not isinstance(timeout, int | float) or not math.isfinite(timeout) or timeout <= 0:
+        raise QueryError(
+            f"{option} must be a positive, finite number of seconds, not {timeout!r}"
+        )
+    if timeout > MAX_TIMEOUT:
+        raise QueryError(
+            f"{option} is {timeout:g} s; the most is {MAX_TIMEOUT:,} s (a week)"
+        )
+    return float(timeout)
+
+
+def check_size(text: str, what: str = "query") -> None:
+    """Refuse a text over :data:`MAX_QUERY_CHARS` before anything else reads it."""
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryRefused(
+            f"the {what} is {len(text):,} characters long; the limit is {MAX_QUERY_CHARS:,}"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +192,41 @@ def render_graph(triples: Iterable[ox.Triple], fmt: str) -> Answer:
     return Answer("graph", text.rstrip("\n"), rows)
 
 
+def _engine_syntax(text: str, base_iri: str | None, update: bool) -> None:
+    """Raise :class:`QueryError` with the engine's own message if it cannot parse ``text``.
+    It is run on an empty in-memory store, and only in a process already off the network."""
+    try:
+        if update:
+            ox.Store().update(text, base_iri=base_iri, prefixes=PREFIXES)
+        else:
+            ox.Store().query(text, base_iri=base_iri, prefixes=PREFIXES)
+    except SyntaxError as err:
+        raise QueryError(syntax_message(err, text)) from None
+    except (OSError, RuntimeError, ValueError):
+        pass  # it parsed; what it did on an empty store does not matter
+
+
+def checked(
+    text: str, *, base_iri: str | None = None, update: bool = False, isolated: bool = False
+) -> str:
+    """The guard (:func:`~kg.query.guard.check_query`, or ``check_update``), with the engine's
+    syntax message when the guard cannot read the text and the engine cannot either; the text
+    to evaluate. ``isolated``: this process is off the network (the engine may parse)."""
+    from kg.query.guard import check_update
+
+    try:
+        return check_update(text) if update else check_query(text, base_iri=base_iri)
+    except Unreadable as err:
+        if isolated:
+            _engine_syntax(text, base_iri, update)
+        what = "update" if update else "query"
+        raise QueryRefused(
+            f"the {what} cannot be read by the safety check, so it was not run: {err}. The "
+            "check reads standard SPARQL 1.1; engine extensions (LATERAL, <<triple terms>>) "
+            "and keywords glued to a value (2022SERVICE) are refused"
+        ) from None
+
+
 def evaluate(
     store: ox.Store,
     text: str,
@@ -164,10 +235,12 @@ def evaluate(
     *,
     dataset: tuple[Sequence[str], Sequence[str]] | None = None,
     base_iri: str | None = None,
+    isolated: bool = False,
 ) -> Answer:
     """Check, run and render ``text`` on an open store, in this process: over the union of the
-    store's graphs, or over ``dataset`` (default graph IRIs, named graph IRIs) when given."""
-    check_query(text)
+    store's graphs, or over ``dataset`` (default graph IRIs, named graph IRIs) when given.
+    Call it in a process that :func:`kg.query.sandbox.enter` took off the network."""
+    code = checked(text, base_iri=base_iri, isolated=isolated)
     graphs: dict[str, Any] = {"use_default_graph_as_union": True}
     if dataset is not None:
         graphs = {
@@ -176,7 +249,7 @@ def evaluate(
         }
     try:
         result = store.query(
-            with_values(text, substitutions), base_iri=base_iri, prefixes=PREFIXES, **graphs
+            with_values(code, substitutions), base_iri=base_iri, prefixes=PREFIXES, **graphs
         )
         return render(result, fmt)
     except SyntaxError as err:
@@ -185,26 +258,57 @@ def evaluate(
         raise QueryError(f"the query failed: {err}") from None
 
 
-def _child(conn: Connection, path: str, text: str, subs: dict[str, object], fmt: str) -> None:
+def guarded_child(conn: Connection, work: Callable[[bool], Any]) -> None:
+    """In an evaluation child: go off the network, run ``work(isolated)`` and send back
+    ``(status, payload, note)``: ``ok``, ``refused`` (the guard said no), ``error``."""
+    note: str | None = None
     try:
-        store = ox.Store.read_only(path)
-        substitutions = {ox.Variable(k): v for k, v in subs.items()}
-        conn.send(("ok", evaluate(store, text, substitutions, fmt)))  # type: ignore[arg-type]
+        note = sandbox.enter()
+        conn.send(("ok", work(note is None), note))
+    except QueryRefused as err:
+        conn.send(("refused", str(err), note))
+    except sandbox.SandboxUnavailable as err:
+        conn.send(("unavailable", str(err), note))
     except KGError as err:
-        conn.send(("error", str(err)))
+        conn.send(("error", str(err), note))
     except BaseException as err:  # anything else still ends as an error message
-        conn.send(("error", f"the query failed: {type(err).__name__}: {err}"))
+        conn.send(("error", f"the query failed: {type(err).__name__}: {err}", note))
     finally:
         conn.close()
 
 
+def _child(conn: Connection, path: str, text: str, subs: dict[str, object], fmt: str) -> None:
+    def work(isolated: bool) -> Answer:
+        store = ox.Store.read_only(path)
+        substitutions = {ox.Variable(k): v for k, v in subs.items()}
+        return evaluate(store, text, substitutions, fmt, isolated=isolated)  # type: ignore[arg-type]
+
+    guarded_child(conn, work)
+
+
+def _died(code: int | None, what: str) -> ChildDied:
+    if code is not None and code < 0:
+        try:
+            how = f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"was killed by signal {-code}"
+    else:
+        how = f"exited with status {code}"
+    return ChildDied(
+        f"the {what} process {how} before it answered: the {what} is probably nested too "
+        "deeply or too large for the engine; nothing was run to completion (simplify it)"
+    )
+
+
 def run_in_child(
     ctx: Any, target: Callable[..., None], args: tuple[Any, ...], timeout: float | None, what: str
-) -> tuple[str, Any] | None:
-    """Run ``target(sender, *args)`` in a child process of ``ctx`` and return the one
-    ``(status, payload)`` it sends back, or None when ``timeout`` passed first. The child is
-    killed either way once this returns, so nothing it was doing outlives the call.
+) -> tuple[Any, ...] | None:
+    """Run ``target(sender, *args)`` in a child process of ``ctx`` and return the one tuple
+    it sends back, or None when ``timeout`` passed first. The child is killed either way once
+    this returns, so nothing it was doing outlives the call; a child that dies without an
+    answer raises :class:`ChildDied`.
     """
+    timeout = check_timeout(timeout)
     receiver, sender = ctx.Pipe(duplex=False)
     child = ctx.Process(target=target, args=(sender, *args))
     child.daemon = True
@@ -214,15 +318,36 @@ def run_in_child(
         if not receiver.poll(timeout):
             return None
         try:
-            reply: tuple[str, Any] = receiver.recv()
+            reply: tuple[Any, ...] = receiver.recv()
         except EOFError:
-            raise QueryError(f"the {what} process ended without an answer") from None
+            child.join(5)
+            raise _died(child.exitcode, what) from None
         return reply
     finally:
         if child.is_alive():
             child.kill()
         child.join()
         receiver.close()
+
+
+def fork_context() -> Any:
+    """fork: the child starts at once, with the parsed arguments (and the guard's parser,
+    imported here first); the store is opened in it."""
+    preload()
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+
+
+def unpack(reply: tuple[Any, ...]) -> Any:
+    """The payload of a :func:`guarded_child` reply; a refusal or error is raised."""
+    status, payload, note = reply
+    sandbox.warn_once(note)
+    if status == "refused":
+        raise QueryRefused(str(payload))
+    if status == "unavailable":
+        raise sandbox.SandboxUnavailable(str(payload))
+    if status != "ok":
+        raise QueryError(str(payload))
+    return payload
 
 
 def run_query(
@@ -232,19 +357,54 @@ def run_query(
     fmt: str = "table",
     timeout: float | None = DEFAULT_TIMEOUT,
 ) -> Answer:
-    """Run ``text`` on the store at ``store_path`` in a child process, within ``timeout``."""
-    check_query(text)
+    """Run ``text`` on the store at ``store_path`` in a child process, within ``timeout``:
+    checked there by the guard, with no network."""
+    timeout = check_timeout(timeout)
+    check_size(text)
     subs = {k.value: v for k, v in (substitutions or {}).items()}
-    # fork: the child starts at once, with the parsed arguments; the store is opened in it.
-    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-    reply = run_in_child(ctx, _child, (str(store_path), text, subs, fmt), timeout, "query")
+    reply = run_in_child(
+        fork_context(), _child, (str(store_path), text, subs, fmt), timeout, "query"
+    )
     if reply is None:
         raise QueryTimeout(
             f"the query ran longer than {timeout:g} s and was stopped; nothing was printed "
             "(raise --timeout, or narrow the query)"
         )
-    status, payload = reply
-    if status != "ok":
-        raise QueryError(str(payload))
+    payload = unpack(reply)
     assert isinstance(payload, Answer)
     return payload
+
+
+def _prepare_child(conn: Connection, text: str, subs: dict[str, object]) -> None:
+    def work(isolated: bool) -> tuple[str, str]:
+        code = checked(text, isolated=isolated)
+        full = with_values(code, {ox.Variable(k): v for k, v in subs.items()})  # type: ignore[misc]
+        if not isolated:  # without the wall the engine does not see it before the server
+            form = {"ASK": "ask", "CONSTRUCT": "graph", "DESCRIBE": "graph"}
+            from kg.query.guard import query_form
+
+            return full, form.get(query_form(code), "select")
+        try:
+            result = ox.Store().query(full, prefixes=PREFIXES)
+        except SyntaxError as err:
+            raise QueryError(syntax_message(err, text)) from None
+        if isinstance(result, ox.QueryBoolean):
+            return full, "ask"
+        return full, "graph" if isinstance(result, ox.QueryTriples) else "select"
+
+    guarded_child(conn, work)
+
+
+def prepare_remote(
+    text: str, substitutions: Substitutions | None, timeout: float | None
+) -> tuple[str, str]:
+    """For a query sent to a remote store: the guard's decision and the engine's syntax check,
+    made in a child off the network; returns (the text to send, ``select``/``ask``/``graph``)."""
+    limit = check_timeout(timeout) or DEFAULT_TIMEOUT
+    check_size(text)
+    subs = {k.value: v for k, v in (substitutions or {}).items()}
+    reply = run_in_child(fork_context(), _prepare_child, (text, subs), limit, "query check")
+    if reply is None:
+        raise QueryTimeout(f"checking the query took longer than {limit:g} s; it was not sent")
+    full, kind = unpack(reply)
+    return str(full), str(kind)

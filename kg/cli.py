@@ -1028,9 +1028,11 @@ def review_export(
             f"labelling config: {config}"
         )
     for c in chosen:
-        click.echo(f"  {c.sheet.file}  {len(c.sheet.spans)} spans  confidence {c.sheet.confidence:.3f}")
+        sheet = c.sheet
+        click.echo(f"  {sheet.file}  {len(sheet.spans)} spans  confidence {sheet.confidence:.3f}")
         for correction in c.set_aside:
-            click.echo(f"Warning: correction set aside (text changed): {correction.describe()}", err=True)
+            why = "correction set aside (text changed)"
+            click.echo(f"Warning: {why}: {correction.describe()}", err=True)
     for path, reason in failures:
         click.echo(f"Error: {path}: {reason}", err=True)
     if failures:
@@ -1090,7 +1092,7 @@ def review_status(paths: tuple[str, ...], corrections_file: str | None) -> None:
     from kg.corpus import find_reports, read_report
 
     corrections = _load_corrections(corrections_file)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     aside = []
     files = {p.name: p for p in find_reports(list(paths or (DEFAULT_CORPUS,)))}
     for name, cs in sorted(corrections.items()):
@@ -1129,23 +1131,23 @@ def review_eval(paths: tuple[str, ...], corrections_file: str | None) -> None:
 
     corrections = _load_corrections(corrections_file)
     if not corrections:
-        raise KGError(f"no corrections in {_corrections_path(corrections_file)}; run kg review import")
+        where = _corrections_path(corrections_file)
+        raise KGError(f"no corrections in {where}; run kg review import first")
     score = ReviewScore()
     for path in find_reports(list(paths or (DEFAULT_CORPUS,))):
         if path.name in corrections:
             score_report(tag_report(read_report(path)), corrections[path.name], score)
     if not score.files:
         raise KGError("none of the reviewed reports is among PATHS")
-    rows = [
-        (label, c.tp, c.fp, c.fn, f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}",
-         score.unreviewed.get(label, 0))
-        for label, c in sorted(score.counts.items())
-    ]  # fmt: skip
-    t = score.total()
-    rows.append(("all", t.tp, t.fp, t.fn, f"{t.precision:.3f}", f"{t.recall:.3f}", f"{t.f1:.3f}",
-                 sum(score.unreviewed.values())))  # fmt: skip
+    def row(label: str, c: Any, unreviewed: int) -> tuple[object, ...]:
+        f1 = f"{c.f1:.3f}"
+        return (label, c.tp, c.fp, c.fn, f"{c.precision:.3f}", f"{c.recall:.3f}", f1, unreviewed)
+
+    rows = [row(lb, c, score.unreviewed.get(lb, 0)) for lb, c in sorted(score.counts.items())]
+    rows.append(row("all", score.total(), sum(score.unreviewed.values())))
     click.echo(f"{score.files} reviewed reports ({score.set_aside} corrections set aside)")
-    click.echo(format_rows(("label", "tp", "fp", "fn", "P", "R", "F1", "unreviewed"), rows, "table"))
+    headers = ("label", "tp", "fp", "fn", "P", "R", "F1", "unreviewed")
+    click.echo(format_rows(headers, rows, "table"))
     if score.attributes:
         click.echo()
         attrs = [(n, f"{a}/{b} = {a / b:.3f}") for n, (a, b) in sorted(score.attributes.items())]

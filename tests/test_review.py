@@ -49,9 +49,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _label_item(result: list[dict[str, Any]], text: str, label: str) -> dict[str, Any]:
     return next(
-        r for r in result
+        r
+        for r in result
         if r["type"] == "labels" and r["value"]["text"] == text and r["value"]["labels"] == [label]
-    )  # fmt: skip
+    )
 
 
 def reviewed(task: dict[str, Any]) -> dict[str, Any]:
@@ -68,11 +69,18 @@ def reviewed(task: dict[str, Any]) -> dict[str, Any]:
     start = TEXT.index("法治政府建设情况")
     result.append(
         {
-            "id": "Xk3_9aQ", "from_name": "label", "to_name": "text", "type": "labels",
+            "id": "Xk3_9aQ",
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
             "origin": "manual",
-            "value": {"start": start, "end": start + 6, "text": "法治政府建设",
-                      "labels": ["PROGRAM"]},
-        }  # fmt: skip
+            "value": {
+                "start": start,
+                "end": start + 6,
+                "text": "法治政府建设",
+                "labels": ["PROGRAM"],
+            },
+        }
     )
     for r in result:
         r.pop("score", None)
@@ -141,8 +149,9 @@ def test_round_trip_through_label_studio(project: Path) -> None:
     inst, prog = "INSTITUTION", "PROGRAM"
     gone = iris.mention_iri(REPORT, inst, TEXT.index("县政府印发"), TEXT.index("县政府印发") + 3)
     at = TEXT.index("县委依法治县办")
-    old_label, new_label = iris.mention_iri(REPORT, inst, at, at + 7), iris.mention_iri(
-        REPORT, prog, at, at + 7
+    old_label, new_label = (
+        iris.mention_iri(REPORT, inst, at, at + 7),
+        iris.mention_iri(REPORT, prog, at, at + 7),
     )
     add_at = TEXT.index("法治政府建设情况")
     added = iris.mention_iri(REPORT, prog, add_at, add_at + 6)

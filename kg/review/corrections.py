@@ -88,9 +88,12 @@ class Correction:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "op": self.op, "file": self.file, "digest": self.digest, "by": self.by,
+            "op": self.op,
+            "file": self.file,
+            "digest": self.digest,
+            "by": self.by,
             "at": self.at,
-        }  # fmt: skip
+        }
         if self.is_span:
             out.update(start=self.start, end=self.end, text=self.text, label=self.label)
             if self.attributes:
@@ -178,7 +181,9 @@ def from_dict(data: Any, where: str) -> Correction:
     if op == "metadata":
         name = _str(data, "field", where)
         if name not in METADATA_FIELDS:
-            raise ReviewError(f"{where}: field {name!r} must be one of {', '.join(METADATA_FIELDS)}")
+            raise ReviewError(
+                f"{where}: field {name!r} must be one of {', '.join(METADATA_FIELDS)}"
+            )
         return check_metadata(replace(base, field=name, value=_str(data, "value", where)), where)
     label = _str(data, "label", where)
     if label not in LABELS:
@@ -197,9 +202,14 @@ def from_dict(data: Any, where: str) -> Correction:
     if was and was not in LABELS:
         raise ReviewError(f"{where}: was {was!r} must be one of {', '.join(LABELS)}")
     correction = replace(
-        base, start=start, end=end, text=text, label=label, was=was,
+        base,
+        start=start,
+        end=end,
+        text=text,
+        label=label,
+        was=was,
         attributes=clean_attributes(label, attributes),
-    )  # fmt: skip
+    )
     check_attributes(correction, where)
     return correction
 
@@ -207,7 +217,9 @@ def from_dict(data: Any, where: str) -> Correction:
 def check_attributes(c: Correction, where: str) -> None:
     attrs = c.attrs
     if "action" in attrs and attrs["action"] not in ACTIONS:
-        raise ReviewError(f"{where}: action {attrs['action']!r} must be one of {', '.join(ACTIONS)}")
+        raise ReviewError(
+            f"{where}: action {attrs['action']!r} must be one of {', '.join(ACTIONS)}"
+        )
     if "value" in attrs:
         try:
             float(attrs["value"])
@@ -283,8 +295,10 @@ def merge(old: Iterable[Correction], new: Iterable[Correction]) -> Merged:
     for c in new:
         if c.is_span:  # a relabel replaces what was said of the old label, and the reverse
             for k, o in list(table.items()):
-                if (o.file, o.start, o.end) == (c.file, c.start, c.end) and o.key != c.key and (
-                    o.label == c.was or (o.op == "relabel" and o.was == c.label)
+                if (
+                    (o.file, o.start, o.end) == (c.file, c.start, c.end)
+                    and o.key != c.key
+                    and (o.label == c.was or (o.op == "relabel" and o.was == c.label))
                 ):
                     del table[k]
         prior = table.get(c.key)

@@ -100,10 +100,17 @@ def task(sheet: Sheet, model_version: str) -> dict[str, Any]:
     for i, span in enumerate(sheet.spans):
         rid = f"s{i}"
         item: dict[str, Any] = {
-            "id": rid, "from_name": "label", "to_name": "text", "type": "labels",
-            "value": {"start": span.start, "end": span.end, "text": span.text,
-                      "labels": [span.label]},
-        }  # fmt: skip
+            "id": rid,
+            "from_name": "label",
+            "to_name": "text",
+            "type": "labels",
+            "value": {
+                "start": span.start,
+                "end": span.end,
+                "text": span.text,
+                "labels": [span.label],
+            },
+        }
         if sheet.span_confidence:
             item["score"] = sheet.span_confidence[i]
         result.append(item)
@@ -145,13 +152,20 @@ class Review:
     by: str
     at: str
 
-    def corrections(self, existing: Mapping[tuple[str, int, int, str, str], Correction]) -> list[
-        Correction
-    ]:
+    def corrections(
+        self, existing: Mapping[tuple[str, int, int, str, str], Correction]
+    ) -> list[Correction]:
         return diff(
-            self.file, self.digest, self.baseline, self.baseline_report, self.spans,
-            self.report, by=self.by, at=self.at, existing=existing,
-        )  # fmt: skip
+            self.file,
+            self.digest,
+            self.baseline,
+            self.baseline_report,
+            self.spans,
+            self.report,
+            by=self.by,
+            at=self.at,
+            existing=existing,
+        )
 
 
 def _utf16_to_index(text: str, units: int) -> int | None:
@@ -195,7 +209,9 @@ def _reviewer(annotation: Mapping[str, Any], reviewer: str | None, where: str) -
 
 def _latest(task: Mapping[str, Any]) -> Mapping[str, Any] | None:
     annotations = [
-        a for a in task.get("annotations") or [] if isinstance(a, dict) and not a.get("was_cancelled")
+        a
+        for a in task.get("annotations") or []
+        if isinstance(a, dict) and not a.get("was_cancelled")
     ]
     if not annotations:
         return None
@@ -224,7 +240,13 @@ def read_task(item: Any, where: str, reviewer: str | None) -> Review | None:
         return None
     file = str(meta.get("file") or data.get("file") or "")
     baseline = tuple(
-        Span(s["start"], s["end"], s["text"], s["label"], clean_attributes(s["label"], s.get("attributes") or {}))
+        Span(
+            s["start"],
+            s["end"],
+            s["text"],
+            s["label"],
+            clean_attributes(s["label"], s.get("attributes") or {}),
+        )
         for s in meta["spans"]
     )
     regions: dict[str, list[Span]] = {}
@@ -241,7 +263,11 @@ def read_task(item: Any, where: str, reviewer: str | None) -> Review | None:
                 if label not in LABELS:
                     raise ReviewError(f"{here}: unknown label {label!r}")
                 regions.setdefault(rid, []).append(Span(start, end, text[start:end], label))
-        elif kind in ("choices", "textarea", "number") and name in _ATTRIBUTE_NAMES and "start" in value:
+        elif (
+            kind in ("choices", "textarea", "number")
+            and name in _ATTRIBUTE_NAMES
+            and "start" in value
+        ):
             picked = _first(value.get("choices") or value.get("text") or value.get("number"))
             if picked is not None:
                 attrs.setdefault(rid, {})[str(name)] = picked
@@ -283,7 +309,9 @@ def read_export(path: str | Path, reviewer: str | None = None) -> tuple[list[Rev
     reviews: list[Review] = []
     skipped = 0
     for i, item in enumerate(data):
-        review = read_task(item, f"{p} task {item.get('id', i) if isinstance(item, dict) else i}", reviewer)
+        review = read_task(
+            item, f"{p} task {item.get('id', i) if isinstance(item, dict) else i}", reviewer
+        )
         if review is None:
             skipped += 1
         else:

@@ -39,7 +39,7 @@ def _region_matches(tags: Tags, region: str) -> bool:
     if region in (r.region, *r.region_chain):
         return True
     linked = link_region(r.region, chain=r.region_chain, text=r.text) if r.region else None
-    return linked is not None and region in linked.path.replace("›", "/").split()
+    return linked is not None and region in linked.path
 
 
 def choose(
@@ -85,9 +85,12 @@ def jsonl_lines(chosen: Iterable[Chosen]) -> Iterable[str]:
     for c in chosen:
         for m in c.tags.mentions:
             line: dict[str, Any] = {
-                "file": c.sheet.file, "digest": c.sheet.digest, **span_of(m).to_dict(),
-                "sentence": m.sentence, "doubts": doubts(m),
-            }  # fmt: skip
+                "file": c.sheet.file,
+                "digest": c.sheet.digest,
+                **span_of(m).to_dict(),
+                "sentence": m.sentence,
+                "doubts": doubts(m),
+            }
             line.setdefault("attributes", {})
             yield json.dumps(line, ensure_ascii=False, sort_keys=True)
 

@@ -32,8 +32,11 @@ class Span:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "start": self.start, "end": self.end, "text": self.text, "label": self.label,
-        }  # fmt: skip
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "label": self.label,
+        }
         if self.attributes:
             out["attributes"] = dict(self.attributes)
         return out
@@ -123,9 +126,18 @@ def diff(
 
     def make(op: str, s: Span, was: str = "") -> Correction:
         return Correction(
-            op=op, file=sheet_file, digest=digest, by=by, at=at, start=s.start, end=s.end,
-            text=s.text, label=s.label, attributes=s.attributes, was=was,
-        )  # fmt: skip
+            op=op,
+            file=sheet_file,
+            digest=digest,
+            by=by,
+            at=at,
+            start=s.start,
+            end=s.end,
+            text=s.text,
+            label=s.label,
+            attributes=s.attributes,
+            was=was,
+        )
 
     relabelled: set[Key] = set()
     for key, s in seen.items():
@@ -142,11 +154,12 @@ def diff(
             (
                 b.label
                 for b in baseline
-                if (b.start, b.end) == (s.start, s.end) and b.key not in seen
+                if (b.start, b.end) == (s.start, s.end)
+                and b.key not in seen
                 and b.key not in relabelled
             ),
             "",
-        )  # fmt: skip
+        )
         if was:
             relabelled.add((s.start, s.end, was))
             out.append(make("relabel", s, was))
@@ -160,8 +173,13 @@ def diff(
         if value and value != baseline_report.get(name):
             out.append(
                 Correction(
-                    op="metadata", file=sheet_file, digest=digest, by=by, at=at, field=name,
+                    op="metadata",
+                    file=sheet_file,
+                    digest=digest,
+                    by=by,
+                    at=at,
+                    field=name,
                     value=value,
-                )  # fmt: skip
+                )
             )
     return out

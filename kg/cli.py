@@ -958,7 +958,7 @@ def review() -> None:
     """Review what the tagger found in an annotation tool, and keep the corrections.
 
     \b
-    The loop:
+    Example (the loop):
       kg review export corpus/ --year 2022 -o tasks.json   # tasks + tasks.config.xml
       (import tasks.json into Label Studio with the config; review; export JSON)
       kg review import export.json                         # into ./corrections.jsonl

@@ -243,7 +243,7 @@ def load(path: str | Path) -> list[Correction]:
     if not p.exists():
         return []
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = p.read_text(encoding="utf-8").split("\n")  # not splitlines: NEL, U+2028 …
     except (OSError, UnicodeDecodeError) as err:
         raise ReviewError(f"cannot read the corrections file {p}: {err}") from None
     if len(lines) > MAX_LINES:

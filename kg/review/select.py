@@ -100,7 +100,7 @@ def read_jsonl(path: str | Path, reviewer: str | None) -> tuple[list[Correction]
     had none."""
     p = Path(path)
     try:
-        lines = p.read_text(encoding="utf-8").splitlines()
+        lines = p.read_text(encoding="utf-8").split("\n")  # not splitlines: NEL, U+2028 …
     except (OSError, UnicodeDecodeError) as err:
         raise ReviewError(f"cannot read {p}: {err}") from None
     out: list[Correction] = []

@@ -233,3 +233,27 @@ def test_review_eval_scores_the_tagger_against_the_corrections(project: Path) ->
     # tp: all but the rejected and relabelled spans; fp: those two; fn: the added and relabel.
     assert rows["all"][:3] == [str(n - 2), "2", "2"]
     assert "action" in out.output and "1/2 = 0.500" in out.output
+
+
+def test_metadata_and_outcome_attributes_corrected_in_label_studio(project: Path) -> None:
+    run("review", "export", "corpus", "-o", "tasks.json")
+    task = json.loads((project / "tasks.json").read_text(encoding="utf-8"))[0]
+    exported = reviewed(task)
+    result = exported["annotations"][0]["result"]
+    year = next(r for r in result if r["from_name"] == "year")
+    assert year["value"] == {"text": ["2022"]}
+    year["value"]["text"] = ["2021"]
+    outcome = _label_item(result, "纠错率12.5%", "OUTCOME")
+    value = next(r for r in result if r["id"] == outcome["id"] and r["from_name"] == "value")
+    value["value"]["text"] = ["12.8"]
+    (project / "export.json").write_text(json.dumps([exported], ensure_ascii=False))
+    out = run("review", "import", "export.json")
+    assert "1 metadata" in out.output, out.output
+    assert run("build", "corpus", "--store", "s").exit_code == 0
+    g = report_graph(project / "s")
+    report = iris.report_iri(REPORT)
+    assert g.value(report, KG.yearCovered).toPython() == 2021
+    assert str(g.value(report, KG.reviewStatus)) == "edited"
+    assert g.value(report, PROV.wasAttributedTo) is not None
+    values = {str(v) for v in g.objects(None, KG.value)}
+    assert "12.8" in values and "12.5" not in values

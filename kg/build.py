@@ -106,7 +106,7 @@ def tag_file(source: SourceFile) -> Tagged:
         graph = report_graph(review.tags)
         graph = replace(graph, triples=review.annotate(graph.triples, graph.iri))
         missing = tuple(missing_facts(review.tags.report))
-        aside = tuple(c.describe() for c in review.set_aside)
+        aside = tuple(c.describe(file=False) for c in review.set_aside)
         return Tagged(source, graph, missing=missing, set_aside=aside)
     except IngestError as err:
         return Tagged(source, None, err.reason)

@@ -488,7 +488,8 @@ def build(
     _print_build(summary, where)
     for path, correction in summary.set_aside:
         click.echo(
-            f"Warning: {path}: the text changed; correction set aside: {correction}", err=True
+            f"Warning: {path}: the text changed under a correction, set aside: {correction}",
+            err=True,
         )
     for path, missing in summary.incomplete:
         click.echo(

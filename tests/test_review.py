@@ -207,7 +207,7 @@ def test_a_changed_text_sets_corrections_aside(project: Path) -> None:
     out = CliRunner().invoke(cli, ["build", "corpus", "--store", "s"])
     assert out.exit_code == 0
     moved = [c for c in map(json.loads, saved.splitlines()) if c["start"] > TEXT.index("组织")]
-    warned = [line for line in out.output.splitlines() if "correction set aside" in line]
+    warned = [line for line in out.output.splitlines() if "set aside:" in line]
     assert len(warned) == len(moved) > 0
     assert any("relabel PROGRAM '县委依法治县办'" in w for w in warned)
     assert not any("县政府" in w and "reject" in w for w in warned)  # before the change: applies

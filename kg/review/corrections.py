@@ -107,11 +107,12 @@ class Correction:
     def line(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
-    def describe(self) -> str:
+    def describe(self, *, file: bool = True) -> str:
+        where = f"{self.file}: " if file else ""
         if not self.is_span:
-            return f"{self.file}: {self.field} = {self.value!r} (by {self.by})"
+            return f"{where}{self.field} = {self.value!r} (by {self.by})"
         what = f"{self.label} {self.text!r} at {self.start}-{self.end}"
-        return f"{self.file}: {self.op} {what} (by {self.by}, {self.at})"
+        return f"{where}{self.op} {what} (by {self.by}, {self.at})"
 
 
 def now() -> str:

@@ -28,7 +28,8 @@ TEXT = (
     "惠安县人民政府关于2022年度法治政府建设情况的报告\n"
     "2022年，惠安县认真贯彻落实《法治政府建设实施纲要（2021—2025年）》，县政府印发"
     "《惠安县重大行政决策程序规定》。县司法局组织开展“八五”普法宣传活动。"
-    "全年办理行政复议案件35件，纠错率12.5%。县委依法治县办牵头开展“放管服”改革。\n"
+    "全年办理行政复议案件35件，纠错率12.5%。县委依法治县办牵头开展“放管服”改革。"
+    "《惠安县行政执法公示办法》明确了公示要求。\n"
 )
 REVIEWER = "li.wei@example.org"
 FACT_CLASSES = (KG.Citation, KG.Mention, KG.Outcome)
@@ -232,7 +233,7 @@ def test_review_eval_scores_the_tagger_against_the_corrections(project: Path) ->
     n = len(tasks[0]["data"]["kg"]["spans"])
     # tp: all but the rejected and relabelled spans; fp: those two; fn: the added and relabel.
     assert rows["all"][:3] == [str(n - 2), "2", "2"]
-    assert "action" in out.output and "1/2 = 0.500" in out.output
+    assert "action     2/3 = 0.667" in out.output  # one of three actions corrected
 
 
 def test_metadata_and_outcome_attributes_corrected_in_label_studio(project: Path) -> None:
@@ -257,3 +258,48 @@ def test_metadata_and_outcome_attributes_corrected_in_label_studio(project: Path
     assert g.value(report, PROV.wasAttributedTo) is not None
     values = {str(v) for v in g.objects(None, KG.value)}
     assert "12.8" in values and "12.5" not in values
+
+
+@pytest.mark.parametrize(
+    ("options", "tasks"),
+    [
+        ((), 1),
+        (("--region", "惠安县"), 1),
+        (("--region", "泉州市"), 1),  # a name higher up the report's region path
+        (("--region", "保定市"), 0),
+        (("--year", "2022"), 1),
+        (("--year", "2021"), 0),
+        (("--below", "1.0"), 1),  # no verb says what was done with 《…公示办法》
+        (("--below", "0.5"), 0),
+    ],
+)
+def test_export_chooses_reports(project: Path, options: tuple[str, ...], tasks: int) -> None:
+    out = CliRunner().invoke(cli, ["review", "export", "corpus", "-o", "t.json", *options])
+    if tasks == 0:
+        assert out.exit_code == 1 and "no report matches" in out.output
+        assert not (project / "t.json").exists()
+    else:
+        assert out.exit_code == 0, out.output
+        assert len(json.loads((project / "t.json").read_text(encoding="utf-8"))) == tasks
+
+
+def test_a_second_round_on_an_unchanged_export_adds_nothing(project: Path) -> None:
+    run("review", "export", "corpus", "-o", "tasks.json")
+    task = json.loads((project / "tasks.json").read_text(encoding="utf-8"))[0]
+    (project / "export.json").write_text(json.dumps([reviewed(task)], ensure_ascii=False))
+    run("review", "import", "export.json")
+    first = (project / "corrections.jsonl").read_text(encoding="utf-8")
+    assert "0 new, 0 replaced" in run("review", "import", "export.json").output
+    # The next export starts from the corrected tags; submitting it unchanged adds nothing.
+    run("review", "export", "corpus", "-o", "tasks2.json")
+    task2 = json.loads((project / "tasks2.json").read_text(encoding="utf-8"))[0]
+    spans = {(s["text"], s["label"]) for s in task2["data"]["kg"]["spans"]}
+    assert ("县政府", "INSTITUTION") not in spans and ("县委依法治县办", "PROGRAM") in spans
+    again = copy.deepcopy(task2)
+    again["annotations"] = [
+        {"completed_by": 9, "result": task2["predictions"][0]["result"], "updated_at": "2026-12-02"}
+    ]
+    (project / "export2.json").write_text(json.dumps([again], ensure_ascii=False))
+    out = run("review", "import", "export2.json")
+    assert "0 new, 0 replaced" in out.output, out.output
+    assert (project / "corrections.jsonl").read_text(encoding="utf-8") == first

@@ -292,16 +292,19 @@ class Merged:
 def merge(old: Iterable[Correction], new: Iterable[Correction]) -> Merged:
     """``old`` with ``new`` in place of any of the same key; counts of what changed."""
     table = {c.key: c for c in old}
+    at_span: dict[tuple[str, int, int], set[tuple[str, int, int, str, str]]] = {}
+    for k in table:
+        at_span.setdefault(k[:3], set()).add(k)
     result = Merged([])
     for c in new:
+        here = at_span.setdefault((c.file, c.start, c.end), set())
         if c.is_span:  # a relabel replaces what was said of the old label, and the reverse
-            for k, o in list(table.items()):
-                if (
-                    (o.file, o.start, o.end) == (c.file, c.start, c.end)
-                    and o.key != c.key
-                    and (o.label == c.was or (o.op == "relabel" and o.was == c.label))
-                ):
+            for k in sorted(here):
+                o = table[k]
+                if k != c.key and (o.label == c.was or (o.op == "relabel" and o.was == c.label)):
                     del table[k]
+                    here.discard(k)
+        here.add(c.key)
         prior = table.get(c.key)
         if prior == c:
             result.unchanged += 1

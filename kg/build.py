@@ -198,6 +198,11 @@ def build(
     ``metadata`` (:func:`kg.corpus.metadata.load_metadata`) gives reports' region, level,
     year … by file name, in place of what inference reads. A report built without a region,
     level or year is listed in ``summary.incomplete``.
+
+    ``corrections`` (:func:`kg.review.corrections.by_file`) are reviewers' corrections by file
+    name, applied after tagging and before resolution (:mod:`kg.review.apply`); a change of a
+    report's corrections rebuilds it, and a correction its text no longer fits is listed in
+    ``summary.set_aside``.
     """
     started = time.perf_counter()
     summary = BuildSummary()

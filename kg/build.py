@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg import __version__
@@ -24,6 +24,7 @@ from kg.corpus.metadata import ReportFacts, missing_facts
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
+from kg.review.corrections import Correction, corrections_digest
 from kg.stats import class_counts
 from kg.store import KGStore, bookkeeping, file_digest
 
@@ -36,6 +37,7 @@ class SourceFile:
     name: str  # the file name: the report's identifier in the graph
     digest: str  # content digest + builder version (+ the digest of facts given for it)
     facts: ReportFacts | None = None  # from kg build --metadata: win over inference
+    corrections: tuple[Correction, ...] = ()  # reviewers' corrections (kg review import)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +48,7 @@ class Tagged:
     graph: ReportGraph | None
     error: str | None = None
     missing: tuple[str, ...] = ()  # what region and year questions need and it lacks
+    set_aside: tuple[str, ...] = ()  # corrections that no longer fit the report's text
 
 
 @dataclass(slots=True)
@@ -58,22 +61,27 @@ class BuildSummary:
     orphans: int = 0  # shared entities no report names any more
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     incomplete: list[tuple[str, str]] = field(default_factory=list)  # (path, what it lacks)
+    set_aside: list[tuple[str, str]] = field(default_factory=list)  # (path, correction)
     triples: int = 0  # in the whole store after the build
     counts: dict[str, int] = field(default_factory=dict)  # by class
     seconds: float = 0.0
 
 
-def _digest(data: bytes, facts: ReportFacts | None) -> str:
+def _digest(data: bytes, facts: ReportFacts | None, corrections: tuple[Correction, ...]) -> str:
     digest = f"{file_digest(data)};{BUILDER}"
-    return f"{digest};facts={facts.digest()}" if facts is not None else digest
+    digest = f"{digest};facts={facts.digest()}" if facts is not None else digest
+    return f"{digest};review={corrections_digest(corrections)}" if corrections else digest
 
 
-def read_source(path: Path, facts: ReportFacts | None = None) -> SourceFile:
+def read_source(
+    path: Path, facts: ReportFacts | None = None, corrections: tuple[Correction, ...] = ()
+) -> SourceFile:
     """The file's name and digest (a regular file, its size checked first: nothing huge is
     read, no FIFO or device blocks the build). A name that is not UTF-8 gets %XX escapes."""
     data = read_file(path)
+    digest = _digest(data, facts, corrections)
     return SourceFile(
-        path=path, name=display_path(path.name), digest=_digest(data, facts), facts=facts
+        path, display_path(path.name), digest, facts=facts, corrections=corrections
     )
 
 
@@ -83,13 +91,22 @@ def tag_file(source: SourceFile) -> Tagged:
 
     try:
         data = read_file(source.path)
-        if _digest(data, source.facts) != source.digest:
+        if _digest(data, source.facts, source.corrections) != source.digest:
             return Tagged(source, None, "the file changed while the build ran; build again")
         report = read_bytes(data, path=display_path(source.path))
         if source.facts is not None:
             report = source.facts.apply(report)
-        missing = tuple(missing_facts(report))
-        return Tagged(source, report_graph(tag_report(report)), missing=missing)
+        tags = tag_report(report)
+        if not source.corrections:
+            return Tagged(source, report_graph(tags), missing=tuple(missing_facts(report)))
+        from kg.review.apply import apply_corrections  # after tagging, before resolution
+
+        review = apply_corrections(tags, source.corrections)
+        graph = report_graph(review.tags)
+        graph = replace(graph, triples=review.annotate(graph.triples, graph.iri))
+        missing = tuple(missing_facts(review.tags.report))
+        aside = tuple(c.describe(file=False) for c in review.set_aside)
+        return Tagged(source, graph, missing=missing, set_aside=aside)
     except IngestError as err:
         return Tagged(source, None, err.reason)
     except OSError as err:
@@ -128,9 +145,10 @@ def collect_sources(
     paths: list[str | Path],
     summary: BuildSummary,
     metadata: Mapping[str, ReportFacts] | None = None,
+    corrections: Mapping[str, tuple[Correction, ...]] | None = None,
 ) -> list[SourceFile]:
     """Every report file under ``paths``, each named once, with the facts ``metadata`` gives
-    for it; unreadable ones go to failures."""
+    for it and its ``corrections`` (by file name); unreadable ones go to failures."""
     files = find_reports(paths)
     if not files:
         shown = ", ".join(str(p) for p in paths)
@@ -147,7 +165,9 @@ def collect_sources(
             ))
             continue
         try:
-            source = read_source(path, (metadata or {}).get(path.name))
+            source = read_source(
+                path, (metadata or {}).get(path.name), (corrections or {}).get(path.name, ())
+            )
         except IngestError as err:
             summary.failures.append((err.path, err.reason))
             continue
@@ -168,6 +188,7 @@ def build(
     scheduler: str | None = None,
     shard_dir: Path | None = None,
     metadata: Mapping[str, ReportFacts] | None = None,
+    corrections: Mapping[str, tuple[Correction, ...]] | None = None,
 ) -> BuildSummary:
     """Bring ``store`` up to date with the report files under ``paths``.
 
@@ -178,11 +199,16 @@ def build(
     ``metadata`` (:func:`kg.corpus.metadata.load_metadata`) gives reports' region, level,
     year … by file name, in place of what inference reads. A report built without a region,
     level or year is listed in ``summary.incomplete``.
+
+    ``corrections`` (:func:`kg.review.corrections.by_file`) are reviewers' corrections by file
+    name, applied after tagging and before resolution (:mod:`kg.review.apply`); a change of a
+    report's corrections rebuilds it, and a correction its text no longer fits is listed in
+    ``summary.set_aside``.
     """
     started = time.perf_counter()
     summary = BuildSummary()
     paths = list(paths)
-    sources = collect_sources(paths, summary, metadata)
+    sources = collect_sources(paths, summary, metadata, corrections)
     store.ensure_ontology()
     states = store.graph_states()
     todo = [
@@ -212,6 +238,7 @@ def build(
                 summary.built += 1
             if tagged.missing:
                 summary.incomplete.append((str(source.path), ", ".join(tagged.missing)))
+            summary.set_aside += [(str(source.path), c) for c in tagged.set_aside]
         if progress is not None:
             progress(source.name)
     if prune:

@@ -484,6 +484,15 @@ def _open_store(
     help="CSV of report facts (file, region, region_path, level, year, …) that win over what "
     "is inferred from the text.",
 )
+@click.option(
+    "--corrections",
+    "corrections_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="Reviewers' corrections to apply (default: ./corrections.jsonl if there is one; "
+    "see kg review).",
+)
 def build(
     paths: tuple[str, ...],
     store_path: str | None,
@@ -497,6 +506,7 @@ def build(
     update_endpoint: str | None,
     graph_store: str | None,
     metadata_file: str | None,
+    corrections_file: str | None,
 ) -> None:
     """Build the knowledge graph: read, tag and resolve reports, and write one named graph
     per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
@@ -528,6 +538,7 @@ def build(
     from kg.corpus.metadata import load_metadata
 
     metadata = load_metadata(metadata_file) if metadata_file else None
+    corrections = _load_corrections(corrections_file)
     where = endpoint or (None if memory else _store_path(store_path))
     opened = _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
@@ -543,8 +554,14 @@ def build(
             executor=executor,
             scheduler=scheduler,
             metadata=metadata,
+            corrections=corrections,
         )
     _print_build(summary, where)
+    for path, correction in summary.set_aside:
+        click.echo(
+            f"Warning: {path}: the text changed under a correction, set aside: {correction}",
+            err=True,
+        )
     for path, missing in summary.incomplete:
         click.echo(
             f"Warning: {path}: no {missing} could be inferred; the report drops out of "
@@ -976,6 +993,237 @@ def serve(
     with open_store(where, read_only=True):
         pass  # a missing or foreign store is reported before the server starts
     run_server(where, host, port, timeout=timeout, update=update, cors=cors)
+
+
+# --- kg review: corrections by people, kept across builds (kg.review) ------------------------
+
+
+def _corrections_path(corrections_file: str | None) -> Path:
+    from kg.review.corrections import DEFAULT_CORRECTIONS
+
+    return Path(corrections_file or DEFAULT_CORRECTIONS)
+
+
+def _load_corrections(corrections_file: str | None) -> dict[str, tuple[Any, ...]]:
+    """The corrections by file name: --corrections FILE (which must exist), else
+    ./corrections.jsonl when there is one."""
+    from kg.review.corrections import by_file, load
+
+    if corrections_file and not Path(corrections_file).is_file():
+        raise KGError(f"no corrections file {corrections_file}; 'kg review import' writes one")
+    return by_file(load(_corrections_path(corrections_file)))
+
+
+def _corrections_option(fn: Any) -> Any:
+    return click.option(
+        "--corrections",
+        "corrections_file",
+        type=click.Path(dir_okay=False),
+        default=None,
+        metavar="FILE",
+        help="The corrections file (default: ./corrections.jsonl).",
+    )(fn)
+
+
+@cli.group(cls=KGGroup)
+def review() -> None:
+    """Review what the tagger found in an annotation tool, and keep the corrections.
+
+    \b
+    Example (the loop):
+      kg review export corpus/ --year 2022 -o tasks.json   # tasks + tasks.config.xml
+      (import tasks.json into Label Studio with the config; review; export JSON)
+      kg review import export.json                         # into ./corrections.jsonl
+      kg build corpus/                                     # applies them, with provenance
+      kg review eval                                       # the tagger against them
+    """
+
+
+@review.command("export")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--region", help="Only reports of this region (a name at any level of its path).")
+@click.option("--year", type=int, help="Only reports covering this year.")
+@click.option(
+    "--below",
+    type=click.FloatRange(0, 1),
+    help="Only reports whose confidence is below this (the share of spans, and of region, "
+    "level and year, that the rules settled).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["labelstudio", "jsonl"]),
+    default="labelstudio",
+    show_default=True,
+    help="Label Studio JSON tasks (with a labelling config beside them), or JSONL of spans.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True,
+    help="File to write.",
+)
+@_corrections_option
+def review_export(
+    paths: tuple[str, ...],
+    region: str | None,
+    year: int | None,
+    below: float | None,
+    fmt: str,
+    output: Path,
+    corrections_file: str | None,
+) -> None:
+    """Write the tags of chosen reports, with the corrections made so far, for review.
+
+    \b
+    Examples:
+      kg review export corpus/ --region 惠安县 -o tasks.json
+      kg review export corpus/ --below 0.95 --format jsonl -o spans.jsonl
+    """
+    from kg.build import BUILDER
+    from kg.review.labelstudio import write_tasks, write_text
+    from kg.review.select import choose, jsonl_lines
+
+    failures: list[tuple[str, str]] = []
+    chosen = choose(
+        list(paths or (DEFAULT_CORPUS,)), _load_corrections(corrections_file),
+        region=region, year=year, below=below, failures=failures,
+    )  # fmt: skip
+    if not chosen:
+        raise KGError("no report matches --region/--year/--below; nothing written")
+    spans = sum(len(c.sheet.spans) for c in chosen)
+    if fmt == "jsonl":
+        write_text(output, "".join(line + "\n" for line in jsonl_lines(chosen)))
+        click.echo(f"wrote {output}: {len(chosen)} reports, {spans:,} spans (JSONL)")
+    else:
+        config = write_tasks((c.sheet for c in chosen), output, BUILDER)
+        click.echo(
+            f"wrote {output}: {len(chosen)} tasks, {spans:,} spans (Label Studio JSON); "
+            f"labelling config: {config}"
+        )
+    for c in chosen:
+        sheet = c.sheet
+        click.echo(f"  {sheet.file}  {len(sheet.spans)} spans  confidence {sheet.confidence:.3f}")
+        for correction in c.set_aside:
+            why = "correction set aside (text changed)"
+            click.echo(f"Warning: {why}: {correction.describe()}", err=True)
+    for path, reason in failures:
+        click.echo(f"Error: {path}: {reason}", err=True)
+    if failures:
+        raise click.ClickException(f"{len(failures)} files could not be read; see above")
+
+
+@review.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--reviewer", help="Who reviewed (default: the tool's annotator, else required).")
+@_corrections_option
+def review_import(file: str, reviewer: str | None, corrections_file: str | None) -> None:
+    """Read an annotation tool's export (Label Studio JSON, or reviewed JSONL lines with an
+    'op') into the corrections file: accepted, rejected, added and relabelled spans, changed
+    attributes and report metadata, each with who and when.
+
+    \b
+    Example:
+      kg review import project-1-at-2026-12-04.json
+    """
+    from kg.review.corrections import load, merge, save
+
+    where = _corrections_path(corrections_file)
+    old = load(where)
+    if file.endswith(".jsonl"):
+        from kg.review.select import read_jsonl
+
+        new, skipped = read_jsonl(file, reviewer)
+        what = f"{len(new)} reviewed lines ({skipped} without an op)"
+    else:
+        from kg.review.labelstudio import read_export
+
+        reviews, skipped = read_export(file, reviewer)
+        existing = {c.key: c for c in old}
+        new = [c for r in reviews for c in r.corrections(existing)]
+        what = f"{len(reviews)} reviewed tasks ({skipped} not reviewed)"
+    merged = merge(old, new)
+    save(where, merged.corrections)
+    ops = ", ".join(f"{n} {op}" for op, n in sorted(merged.by_op.items())) or "none"
+    click.echo(f"read {file}: {what}")
+    click.echo(
+        f"{where}: {len(merged.corrections):,} corrections ({merged.new} new, "
+        f"{merged.replaced} replaced, {merged.unchanged} unchanged; changes: {ops})"
+    )
+
+
+@review.command("status")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_corrections_option
+def review_status(paths: tuple[str, ...], corrections_file: str | None) -> None:
+    """Per report, the corrections that apply and those set aside because the report's text
+    changed under them (listed); exit 1 when any is set aside.
+
+    \b
+    Example:
+      kg review status corpus/
+    """
+    from kg.corpus import find_reports, read_report
+
+    corrections = _load_corrections(corrections_file)
+    rows: list[tuple[object, ...]] = []
+    aside = []
+    files = {p.name: p for p in find_reports(list(paths or (DEFAULT_CORPUS,)))}
+    for name, cs in sorted(corrections.items()):
+        if name not in files:
+            rows.append((name, len(cs), "", "", "report not found"))
+            continue
+        text = read_report(files[name]).text
+        stale = [c for c in cs if c.is_span and text[c.start : c.end] != c.text]
+        aside += stale
+        ops = ", ".join(
+            f"{op} {n}" for op in ("accept", "reject", "add", "relabel", "edit", "metadata")
+            if (n := sum(c.op == op for c in cs))
+        )  # fmt: skip
+        rows.append((name, len(cs), len(cs) - len(stale), len(stale), ops))
+    headers = ("report", "corrections", "apply", "set aside", "kinds")
+    click.echo(format_rows(headers, rows, "table"))
+    for c in aside:
+        click.echo(f"set aside: {c.describe()}")
+    if aside:
+        raise SystemExit(1)
+
+
+@review.command("eval")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_corrections_option
+def review_eval(paths: tuple[str, ...], corrections_file: str | None) -> None:
+    """Score the tagger against the reviewed corrections as gold: per label, spans the
+    reviewers accepted (tp), rejected (fp) or added (fn), and attribute accuracy.
+
+    \b
+    Example:
+      kg review eval corpus/
+    """
+    from kg.nlp import tag_report
+    from kg.review.gold import ReviewScore, score_report
+
+    corrections = _load_corrections(corrections_file)
+    if not corrections:
+        where = _corrections_path(corrections_file)
+        raise KGError(f"no corrections in {where}; run kg review import first")
+    score = ReviewScore()
+    for path in find_reports(list(paths or (DEFAULT_CORPUS,))):
+        if path.name in corrections:
+            score_report(tag_report(read_report(path)), corrections[path.name], score)
+    if not score.files:
+        raise KGError("none of the reviewed reports is among PATHS")
+    def row(label: str, c: Any, unreviewed: int) -> tuple[object, ...]:
+        f1 = f"{c.f1:.3f}"
+        return (label, c.tp, c.fp, c.fn, f"{c.precision:.3f}", f"{c.recall:.3f}", f1, unreviewed)
+
+    rows = [row(lb, c, score.unreviewed.get(lb, 0)) for lb, c in sorted(score.counts.items())]
+    rows.append(row("all", score.total(), sum(score.unreviewed.values())))
+    click.echo(f"{score.files} reviewed reports ({score.set_aside} corrections set aside)")
+    headers = ("label", "tp", "fp", "fn", "P", "R", "F1", "unreviewed")
+    click.echo(format_rows(headers, rows, "table"))
+    if score.attributes:
+        click.echo()
+        attrs = [(n, f"{a}/{b} = {a / b:.3f}") for n, (a, b) in sorted(score.attributes.items())]
+        click.echo(format_rows(("attribute", "correct"), attrs, "table"))
 
 
 def main() -> None:

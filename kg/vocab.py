@@ -107,6 +107,7 @@ class KG(DefinedNamespace):
     unit: URIRef  # xsd:string, as written ("件", "%", "万元")
     approximate: URIRef  # xsd:boolean
     rawIndicator: URIRef  # xsd:string, the indicator phrase as written
+    reviewStatus: URIRef  # xsd:string: accepted | added | relabelled | edited | rejected
 
 
 class NIF(DefinedNamespace):

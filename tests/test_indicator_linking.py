@@ -1,4 +1,3 @@
-# ruff: noqa: E501
 """Linking outcomes to indicator concepts from their sentence, and how well the corpus links.
 
 The first tests give :func:`kg.resolve.outcomes.link_indicator` the sentence around a phrase

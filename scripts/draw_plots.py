@@ -1,7 +1,7 @@
 """Draw the README's pictures of the shipped corpus with ``kg plot``: a map, a timeline and a
 comparison chart, into docs/.
 
-    .venv/bin/pip install -e '.[plot]'          # and a CJK font, e.g. apt-get install fonts-wqy-zenhei
+    .venv/bin/pip install -e '.[plot]'      # and a CJK font: apt-get install fonts-wqy-zenhei
     .venv/bin/python scripts/draw_plots.py       # builds corpus/ into a temporary store
 
 Each picture is the answer of a saved query drawn as is: where the program "三项制度" (the three

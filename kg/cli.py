@@ -625,6 +625,11 @@ def stats(
     show_default=True,
     help="Stop the query after this many seconds.",
 )
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="csv/tsv: start with a UTF-8 byte order mark, so that Excel shows Chinese intact.",
+)
 def query(
     query: str,
     store_path: str | None,
@@ -634,6 +639,7 @@ def query(
     params: tuple[str, ...],
     fmt: str | None,
     timeout: float,
+    bom: bool,
 ) -> None:
     """Answer a SPARQL query: a saved query's name (see kg queries), a .rq file, the query
     itself, or - to read it from stdin.
@@ -677,6 +683,7 @@ def query(
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
+    mark = _bom(bom, chosen)
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
@@ -684,13 +691,23 @@ def query(
             from kg.remote import run_remote_query
 
             click.echo(
-                run_remote_query(store, text, substitutions, chosen, timeout).text, color=True
+                mark + run_remote_query(store, text, substitutions, chosen, timeout).text,
+                color=True,
             )
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
     # color=True: click would strip ESC sequences from the data when not on a terminal; the
     # renderings for people already show controls as symbols (kg.output.visible).
-    click.echo(answer.text, color=True)
+    click.echo(mark + answer.text, color=True)
+
+
+def _bom(bom: bool, fmt: str) -> str:
+    """The byte order mark to write first: "" without --bom; --bom only for csv and tsv."""
+    from kg.output import BOM, BOM_FORMATS
+
+    if bom and fmt not in BOM_FORMATS:
+        raise KGError(f"--bom is for --format {' or '.join(BOM_FORMATS)}, not {fmt}")
+    return BOM if bom else ""
 
 
 @cli.command("queries")
@@ -760,6 +777,11 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     help="csv: write into a non-empty directory that is not an earlier export (only the "
     "export's own files are written there; nothing else is touched).",
 )
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="csv: start each file with a UTF-8 byte order mark, so that Excel shows Chinese intact.",
+)
 def export(
     store_path: str | None,
     endpoint: str | None,
@@ -774,6 +796,7 @@ def export(
     yed: bool,
     output: Path | None,
     force: bool,
+    bom: bool,
 ) -> None:
     """Export the graph: as RDF for triple stores, or as a network view for Gephi (GEXF 1.3),
     Cytoscape (GraphML, Cytoscape JSON), yEd (GraphML --yed) and Neo4j (CSV).
@@ -801,6 +824,7 @@ def export(
             from kg.export.rdf import export_rdf
 
             chosen = fmt or "ttl"
+            _bom(bom, f"{chosen} (a view's csv only)")
             if chosen not in RDF_EXPORT_FORMATS:
                 raise KGError(
                     f"--format {chosen} is for network views; add --view "
@@ -814,6 +838,7 @@ def export(
         from kg.export.writers import write_view
 
         chosen = fmt or "graphml"
+        _bom(bom, "csv" if chosen == "csv" else f"{chosen} (a view's csv only)")
         if chosen not in VIEW_FORMATS:
             raise KGError(
                 f"--format {chosen} is an RDF format; a view is written as "
@@ -823,7 +848,7 @@ def export(
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
-    written = write_view(network, chosen, target, yed=yed, force=force)
+    written = write_view(network, chosen, target, yed=yed, force=force, bom=bom)
     click.echo(
         f"wrote {written}: {network.number_of_nodes():,} nodes, "
         f"{network.number_of_edges():,} edges ({view}, {chosen}{', yEd' if yed else ''})"

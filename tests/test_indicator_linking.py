@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.resolve.outcomes import OutcomeContext, indicator_concepts, link_indicator
 from kg.store import open_store
@@ -429,3 +431,33 @@ def test_corpus_outcomes_link_with_precision(corpus_store_path: Path) -> None:
     wrong = [(row, want) for row, want in checked_links if row[3] != want]
     assert len(linked) / len(answer) >= 0.8, (len(linked), len(answer))
     assert len(right) / len(checked_links) >= 0.9, wrong
+
+
+_PHRASE = st.text(
+    alphabet="受理行政复议案件审结败诉率占比其中县级(、的清理规范性文件%件人天元 ", max_size=24
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    raw=st.one_of(st.none(), _PHRASE, st.text(max_size=20)),
+    unit=st.one_of(st.none(), st.sampled_from(["件", "%", "个百分点", "天", "万元", "人", ""])),
+    before=_PHRASE,
+    after=_PHRASE,
+    previous=st.lists(
+        st.tuples(st.integers(0, 30), st.sampled_from(["licensing_items", "petitions"])),
+        max_size=3,
+    ),
+)
+def test_any_input_links_to_nothing_or_a_fitting_indicator(
+    raw: str | None, unit: str | None, before: str, after: str, previous: list[tuple[int, str]]
+) -> None:
+    context = OutcomeContext(before=before, after=after, previous=tuple(previous))
+    notation = link_indicator(raw, unit, context)
+    if notation is None:
+        return
+    concept = {c.notation: c for c in indicator_concepts()}[notation]
+    assert concept.kind  # never an area
+    kind = {"%": "rate", "个百分点": "rate", "天": "duration", "万元": "money"}.get(unit or "")
+    if unit:
+        assert concept.kind == (kind or "count"), (raw, unit, notation)

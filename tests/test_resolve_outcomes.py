@@ -146,6 +146,8 @@ def test_links(raw: str, unit: str | None, expected: str) -> None:
         ("法治社会建设", "件"),
         # a share of nothing named
         ("占比", "%"),
+        # a bare rate word is no topic (成功率 of 调解成功率)
+        ("信用修复成功率", "%"),
         # unrelated
         ("办公面积", "平方米"),
         ("刑事类警情同比下降", "%"),

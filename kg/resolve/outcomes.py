@@ -298,10 +298,14 @@ def _verb_apart(phrase: str, forms: Sequence[_Form]) -> list[Match]:
 
 
 def _object_alone(phrase: str, forms: Sequence[_Form]) -> list[Match]:
+    # a bare rate word (成功率 of 调解成功率) names no topic: 信用修复成功率 is no mediation
     return [
         (len(f.object), f.notation)
         for f in forms
-        if f.verb and len(f.object) >= _MIN_OBJECT and _head_match(phrase, f.object)
+        if f.verb
+        and len(f.object) >= _MIN_OBJECT
+        and not (f.kind == RATE and len(f.object) <= _MIN_OBJECT)
+        and _head_match(phrase, f.object)
     ]
 
 

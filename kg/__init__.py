@@ -14,5 +14,6 @@ __version__ = "0.1.0"
 from kg.corpus import Report, read_report
 from kg.errors import KGError
 from kg.nlp import Tags, tag_report
+from kg.notebook import open_store as open_store  # notebooks: kg.open_store(path).query(…)
 
 __all__ = ["KGError", "Report", "Tags", "__version__", "read_report", "tag_report"]

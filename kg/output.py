@@ -19,6 +19,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 TABLE_FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+# A UTF-8 byte order mark: Excel reads a CSV file as the local code page (garbling Chinese)
+# unless it starts with one. Only for csv and tsv (``--bom``).
+BOM = "\ufeff"
+BOM_FORMATS = ("csv", "tsv")
 
 # Characters XML 1.0 cannot carry at all: C0 controls but tab, LF and CR; lone surrogates;
 # U+FFFE and U+FFFF.

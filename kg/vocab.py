@@ -105,6 +105,8 @@ class KG(DefinedNamespace):
     docNumberSerial: URIRef  # xsd:integer 8
     value: URIRef  # xsd:decimal, as written
     unit: URIRef  # xsd:string, as written ("件", "%", "万元")
+    indicatorKind: URIRef  # xsd:string: count, rate, duration or money (an indicator concept)
+    indicatorUnit: URIRef  # xsd:string: the unit an indicator is usually given in
     approximate: URIRef  # xsd:boolean
     rawIndicator: URIRef  # xsd:string, the indicator phrase as written
     reviewStatus: URIRef  # xsd:string: accepted | added | relabelled | edited | rejected
@@ -205,6 +207,15 @@ class INDICATOR(DefinedNamespace):
     _fail = True
     _NS = Namespace("https://policy-kg.org/id/indicator/")
 
+    area_functions: URIRef  # 政府职能依法全面履行
+    area_institutions: URIRef  # 依法行政制度体系完善
+    area_decisions: URIRef  # 重大行政决策科学民主合法
+    area_enforcement: URIRef  # 行政执法严格规范公正文明
+    area_emergencies: URIRef  # 突发事件依法有效应对
+    area_disputes: URIRef  # 社会矛盾纠纷依法有效化解
+    area_oversight: URIRef  # 行政权力制约监督科学有效
+    area_leadership: URIRef  # 法治政府建设组织领导落实到位
+    area_society: URIRef  # 法治社会建设
     reconsideration_applications: URIRef  # 行政复议申请数
     reconsideration_cases: URIRef  # 行政复议案件数
     reconsideration_concluded: URIRef  # 行政复议审结数
@@ -262,6 +273,61 @@ class INDICATOR(DefinedNamespace):
     proposals_handled: URIRef  # 人大代表建议和政协提案数
     hotline_requests: URIRef  # 12345热线诉求数
     satisfaction_rate: URIRef  # 群众满意率
+    reconsideration_settlements: URIRef  # 行政复议调解和解数
+    reconsideration_opinion_letters: URIRef  # 行政复议意见书数
+    litigation_concluded: URIRef  # 行政诉讼审结数
+    mediation_successes: URIRef  # 调解成功数
+    dispute_mediation_rate: URIRef  # 矛盾纠纷调解率
+    petition_completion_rate: URIRef  # 信访事项办结率
+    petition_change_rate: URIRef  # 信访量同比变化率
+    legal_adviser_attendance_rate: URIRef  # 法律顾问列席会议覆盖率
+    normative_documents_repealed: URIRef  # 规范性文件废止数
+    normative_documents_amended: URIRef  # 规范性文件修改数
+    normative_document_filing_rate: URIRef  # 规范性文件报备率
+    local_legislation: URIRef  # 地方性法规和政府规章数
+    decision_legality_reviews: URIRef  # 重大行政决策合法性审查数
+    public_consultations: URIRef  # 决策公开征求意见数
+    enforcement_bodies: URIRef  # 行政执法主体数
+    enforcement_teams: URIRef  # 综合行政执法队伍数
+    enforcement_auxiliaries: URIRef  # 行政执法辅助人员数
+    enforcement_certificates: URIRef  # 行政执法证件申领换发数
+    enforcement_staff_removed: URIRef  # 清理执法人员数
+    inspection_problems: URIRef  # 检查发现问题数
+    penalty_items: URIRef  # 行政处罚事项数
+    filing_items: URIRef  # 行政备案事项数
+    confirmation_items: URIRef  # 行政确认事项数
+    powers_delegated: URIRef  # 向基层赋权事项数
+    licences_granted: URIRef  # 准予行政许可数
+    notification_commitment_items: URIRef  # 告知承诺制事项数
+    service_items: URIRef  # 政务服务事项数
+    service_cases: URIRef  # 政务服务办件量
+    online_service_items: URIRef  # 全程网办事项数
+    zero_visit_items: URIRef  # “最多跑一次”事项数
+    zero_visit_rate: URIRef  # “最多跑一次”事项比率
+    instant_service_items: URIRef  # 即办事项数
+    instant_service_rate: URIRef  # 即办事项比率
+    one_thing_services: URIRef  # “一件事”集成服务数
+    cross_region_services: URIRef  # 跨域通办数
+    materials_reduced: URIRef  # 精简申请材料数
+    steps_reduced: URIRef  # 精简办事环节数
+    approval_time_cut: URIRef  # 压缩审批时限
+    enterprise_support_policies: URIRef  # 惠企政策数
+    business_relief_funds: URIRef  # 惠企资金
+    safety_hazards: URIRef  # 安全隐患排查数
+    hazard_rectification_rate: URIRef  # 隐患整改率
+    hotline_concluded: URIRef  # 12345热线办结数
+    hotline_completion_rate: URIRef  # 12345热线办结率
+    rule_of_law_meetings: URIRef  # 研究法治工作会议数
+    constitutional_oaths: URIRef  # 宪法宣誓次数
+    constitutional_oath_takers: URIRef  # 宪法宣誓人数
+    law_training_sessions: URIRef  # 法治培训班期数
+    enterprises_served: URIRef  # 包联服务企业数
+    law_exam_candidates: URIRef  # 法律知识考试参考人数
+    law_exam_passed: URIRef  # 考试合格人数
+    law_exam_pass_rate: URIRef  # 考试通过率
+    law_training_participants: URIRef  # 法治培训参训人数
+    rule_of_law_leaders: URIRef  # 乡村法治带头人数
+    model_village_rate: URIRef  # 民主法治示范村(社区)创建率
 
 
 #: The nation (schemes.ttl): the kg:jurisdiction of national laws; it has no GB/T 2260 code.

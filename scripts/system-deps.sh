@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the test suite needs beyond Python: headless Chromium and its WebDriver (the
-# browser test of `kg serve`'s page) and the Virtuoso server (the remote-store tests).
+# browser test of `kg serve`'s page), the Virtuoso server (the remote-store tests) and a font with
+# Chinese characters (kg plot's tests).
 # Installs only what is missing; run by `make test`.
 set -euo pipefail
-want=(chromium chromium-driver virtuoso-opensource-7-bin)
+want=(chromium chromium-driver virtuoso-opensource-7-bin fonts-wqy-zenhei)
 missing=()
 for pkg in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
@@ -11,7 +12,7 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null; then
     echo "Error: the tests need the Debian packages ${missing[*]}, and this system has no apt-get;" \
-         "install Chromium, ChromeDriver and Virtuoso 7 by hand and run make test again." >&2
+         "install Chromium, ChromeDriver, Virtuoso 7 and a CJK font by hand and run make test again." >&2
     exit 1
 fi
 sudo=""

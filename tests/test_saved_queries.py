@@ -334,8 +334,12 @@ def test_indicator_outcomes_by_words(store: Path) -> None:
     rate = find(answer, region="惠安县", raw="纠错率")
     assert rate and rate[0]["concept"] == "行政复议纠错率" and num(rate[0], "value") == 28.8
     assert rate[0]["unit"] == "%" and rate[0]["approximate"] == "false"
-    # matched through the raw text only: no concept
-    assert any(r["concept"] is None for r in answer)
+    # matched through the raw text only: the concept's labels lack the words, or no concept
+    withdrawn = rows(store, "indicator-outcomes", indicator="撤回申请")
+    assert [(r["raw"], r["concept"]) for r in withdrawn] == [
+        ("经调解申请人撤回申请", "行政复议调解和解数")
+    ]
+    assert [r["concept"] for r in rows(store, "indicator-outcomes", indicator="办公面积")] == [None]
 
 
 def test_indicator_outcomes_by_notation(store: Path) -> None:

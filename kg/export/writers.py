@@ -537,13 +537,14 @@ def _csv_rows(view: _View) -> Iterator[tuple[str, list[str]]]:
         )
 
 
-def _write_csv(view: _View, directory: Path) -> None:
+def _write_csv(view: _View, directory: Path, bom: bool = False) -> None:
     handles: dict[str, Any] = {}
     try:
         writers: dict[str, Any] = {}
         for name, row in _csv_rows(view):
             if name not in writers:
-                handles[name] = (directory / name).open("w", encoding="utf-8", newline="")
+                encoding = "utf-8-sig" if bom else "utf-8"  # utf-8-sig: a byte order mark first
+                handles[name] = (directory / name).open("w", encoding=encoding, newline="")
                 writers[name] = csv.writer(handles[name], lineterminator="\n")
             writers[name].writerow(row)
     finally:
@@ -555,7 +556,13 @@ def _write_csv(view: _View, directory: Path) -> None:
 
 
 def write_view(
-    graph: nx.Graph, fmt: str, target: Path, *, yed: bool = False, force: bool = False
+    graph: nx.Graph,
+    fmt: str,
+    target: Path,
+    *,
+    yed: bool = False,
+    force: bool = False,
+    bom: bool = False,
 ) -> Path:
     """Write ``graph`` to ``target`` in ``fmt`` (one of :data:`FORMATS`); returns ``target``.
 
@@ -563,17 +570,20 @@ def write_view(
     ``relationships.csv``, with the manifest :data:`kg.export.atomic.MANIFEST`): new, empty or
     an earlier export, or anything with ``force=True``; only the export's own files in it are
     replaced (:func:`kg.export.atomic.atomic_dir`). ``yed=True`` asks for the yEd flavour of
-    GraphML. The target changes only once the whole export is written.
+    GraphML; ``bom=True`` starts each csv file with a UTF-8 byte order mark (for Excel). The
+    target changes only once the whole export is written.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if yed and fmt != "graphml":
         raise ExportError(f"yed=True is a GraphML flavour; it does not apply to {fmt!r}")
+    if bom and fmt != "csv":
+        raise ExportError(f"bom=True is for csv; it does not apply to {fmt!r}")
     target = Path(target)
     view = _view(graph)
     if fmt == "csv":
         with atomic_dir(target, force=force) as tmp_dir:
-            _write_csv(view, tmp_dir)
+            _write_csv(view, tmp_dir, bom)
         return target
     with atomic_path(target) as tmp:
         if fmt == "gexf":

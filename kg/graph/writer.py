@@ -31,7 +31,7 @@ from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.model import DOCUMENT, INSTITUTION, NESTED_DOCUMENT, OUTCOME, PROGRAM, Mention, Tags
 from kg.resolve.documents import NATIONAL, DocumentEntity, document_key, resolve_documents
 from kg.resolve.institutions import InstitutionEntity, resolve_institutions
-from kg.resolve.outcomes import link_indicator
+from kg.resolve.outcomes import OutcomeContext, link_indicator
 from kg.resolve.programs import ProgramEntity, resolve_programs
 from kg.resolve.regions import LinkedRegion, link_region
 from kg.review.apply import review_triples
@@ -341,7 +341,23 @@ class _Writer:
             ]
 
     def outcomes(self) -> None:
+        # Per sentence: where the last span ended, and the outcomes linked so far (for
+        # link_indicator's rules that read the sentence).
+        cursor: dict[str, int] = {}
+        linked: dict[str, list[tuple[int, str]]] = {}
         for m in self.tags.of(OUTCOME):
+            at = m.sentence.find(m.text, cursor.get(m.sentence, 0))
+            if at < 0:
+                at = max(m.sentence.find(m.text), 0)
+            cursor[m.sentence] = at + len(m.text)
+            previous = linked.setdefault(m.sentence, [])
+            phrase = str(m.attributes.get("indicator") or "")
+            begin = at + max(m.text.find(phrase), 0) if phrase else at
+            context = OutcomeContext(
+                before=m.sentence[:begin],
+                after=m.sentence[begin + len(phrase) :],
+                previous=tuple(previous),
+            )
             value = decimal(m.attributes.get("value"))
             if value is None:
                 continue
@@ -362,8 +378,9 @@ class _Writer:
                 self.own.append((node, KG.region, iris.region_iri(self.region)))
             if self.report.year_covered is not None:
                 self.own.append((node, KG.yearCovered, Literal(self.report.year_covered)))
-            notation = link_indicator(raw, str(unit) if unit else None)
+            notation = link_indicator(raw, str(unit) if unit else None, context)
             if notation is not None:
+                previous.append((at + len(m.text), notation))
                 self.own.append((node, KG.indicator, INDICATOR[notation]))
 
 

@@ -52,9 +52,7 @@ _COMMITTEE = "委(?![员托派实屈婉])"
 _OFFICE = "办(?![公理事结件好案学法成实班])"
 _LEVEL_DEPT = "厅(?![长级])|局(?![长级面势部限促])"
 # Offices and committees of the rule-of-law system of each level: 依法治县办, 全面依法治市委员会.
-_RULE_OF_LAW = (
-    "(?:全面)?依法治[国省市县区镇乡旗州街]委(?:员会)?(?!员)|(?:全面)?依法治[国省市县区镇乡旗州街]办(?:公室)?"
-)
+_RULE_OF_LAW = "(?:全面)?依法治[国省市县区镇乡旗州街](?:委(?:员会)?(?!员)|办(?:公室)?)"
 _INSPECTION = f"(?:第{_NUMERAL}{{1,3}})?巡[视察](?:{_NUMERAL}{{1,3}})?组"
 _HOTLINE = "热线(?:办公室|办|中心)"
 _HOTLINE_NUMBER = re.compile("(?<!\\d)\\d{5,6}(?:政务服务)?(?:便民)?$")

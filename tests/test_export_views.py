@@ -288,7 +288,7 @@ def test_implements_view(store: GraphStore, views: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("view", "cls", "edges", "weight", "entities"),
-    [("institutions", "Institution", 83, 136, 80), ("programs", "Program", 197, 224, 176)],
+    [("institutions", "Institution", 83, 142, 80), ("programs", "Program", 197, 224, 176)],
 )
 def test_mention_views(
     store: GraphStore,

@@ -100,6 +100,12 @@ def doc_number_triples(subject: URIRef, number: str | None) -> list[Triple]:
     if not found:
         return []
     n = found[0]
+    if n.year is None:  # a decree: 国务院令第713号
+        return [
+            (subject, KG.docNumber, Literal(f"{n.issuer}第{n.serial}号")),
+            (subject, KG.docNumberIssuer, Literal(n.issuer)),
+            (subject, KG.docNumberSerial, Literal(n.serial)),
+        ]
     return [
         (subject, KG.docNumber, Literal(f"{n.issuer}〔{n.year}〕{n.serial}号")),
         (subject, KG.docNumberIssuer, Literal(n.issuer)),
@@ -186,9 +192,7 @@ class _Writer:
         self.own: list[Triple] = []
         self.shared: list[Triple] = []
         r = self.report
-        self.region = (
-            link_region(r.region, chain=r.region_chain, text=r.text) if r.region else None
-        )
+        self.region = link_region(r.region, chain=r.region_chain, text=r.text) if r.region else None
 
     def write(self) -> ReportGraph:
         self.report_node()

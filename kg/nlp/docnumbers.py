@@ -29,6 +29,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from kg.nlp.model import DAMAGED_DOC_NUMBER, DOC_NUMBER
+from kg.nlp.numerals import parse_chinese
 from kg.nlp.patterns import (
     CJK,
     DIGITS,
@@ -40,7 +41,6 @@ from kg.nlp.patterns import (
     read_lexicon,
     to_int,
 )
-from kg.nlp.numerals import parse_chinese
 from kg.nlp.pipeline import doc_text, make_span, set_group
 
 ISSUER_MAX = 10  # characters read back from the bracket

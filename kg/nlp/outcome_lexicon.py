@@ -88,6 +88,14 @@ class OutcomeLexicon:
             rf"|[^,，;；。“”《》()（）]{{0,30}}?、[^,，;；。“”《》()（）、]{{0,15}}?)(?={verb})"
         )
         self.stop = re.compile(group("stop"))
+        # After a count of people: the stops less the words that carry on what they did.
+        carry_on = set(words.get("person_continue", []))
+        self.person_stop = re.compile(_group(w for w in words.get("stop", []) if w not in carry_on))
+        self.from_change = re.compile(rf"\s*{group('from_change')}\s*$")
+        # A clause opened by a coverb (对…, 围绕…) and the verbs after which its indicator
+        # starts (对…组织开展|业务培训).
+        self.coverb = re.compile(rf"^{group('coverb')}")
+        self.verbs_run = re.compile(rf"(?:(?:{verb}|{group('light')})了?)+")
         # Headings: 一、… (top), (一)… (second), or a short bare line (下一步工作打算).
         start = r"^[ \t\u3000\xa0]*"
         top, second = r"[一二三四五六七八九十]+[、.．]", r"[(（][一二三四五六七八九十]+[)）]"

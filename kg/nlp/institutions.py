@@ -64,7 +64,7 @@ _WINDOW = 24  # how far back a task-named body may run from its head
 _ANAPHORA = ("本", "该", "此", "上述", "下设")
 # A party group or committee named after its own department (局党组, 厅党委理论学习中心组) or
 # government (政府党组) in that department's or government's own report.
-_OWN_PARTY = "(?:[厅局委办院]|政府)(?:党组(?!织)|党委)"
+_OWN_PARTY = ("政府", "厅", "局", "委", "办", "院")
 # 中心 as a head noun, not in 中心工作 (the central task) or 中心组 (a study group).
 _NOT_AFTER_CENTRE = ("工作", "任务", "环节", "城区", "城市", "组")
 
@@ -100,8 +100,13 @@ class Grammar:
         self.scans = (
             re.compile(f"(?P<level>{_LEVELS})(?:{first})(?:{nxt}){{0,3}}"),
             re.compile(f"(?P<central>中央|国家)(?:{central})(?:{nxt}){{0,2}}"),
-            re.compile(f"(?P<bare>党委|党组(?!织)|党工委|{_OWN_PARTY})(?:{nxt}){{0,2}}"),
-            re.compile(f"(?P<alone>{trie_regex(standalone)}|{_RULE_OF_LAW})(?:{nxt}){{0,2}}"),
+            re.compile(f"(?P<bare>党委|党组(?!织)|党工委)(?:{nxt}){{0,2}}"),
+            re.compile(f"(?P<alone>{trie_regex(standalone)})(?:{nxt}){{0,2}}"),
+            # a rule-of-law committee or office named alone (依法治区委员会工作规则); the
+            # scan opens with its literal, 全面 before it is taken in afterwards
+            re.compile(
+                f"依法治[国省市县区镇乡旗州街](?:委(?:员会)?(?!员)|办(?:公室)?)(?:{nxt}){{0,2}}"
+            ),
         )
         self.hotline = re.compile(_HOTLINE)
         courts = {b for b, kind in bodies.items() if kind in ("court", "procuratorate")}
@@ -234,7 +239,7 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
     place_by_end = {p.end: p for p in places}
     accepts = g.accepts
     out: list[Candidate] = []
-    level_scan, central_scan, bare_scan, alone_scan = g.scans
+    level_scan, central_scan, bare_scan, alone_scan, rule_of_law_scan = g.scans
     for m in level_scan.finditer(text):
         level = m.group(1)
         start = _level_start(g, text, m, level, place_by_end)
@@ -242,9 +247,17 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
             out.append(Candidate(start, m.end(), m.start() + len(level)))
     for m in bare_scan.finditer(text):
         start, end = m.span()
+        # 局党组, 厅党委, 政府党组: named with their body
+        own = next((w for w in _OWN_PARTY if text.startswith(w, start - len(w))), None)
+        if own is not None and m.group("bare") != "党工委":
+            start -= len(own)
         prev = text[start - 1] if start else ""
-        own = not text.startswith("党", start)  # 局党组, 厅党委: named with their body
-        if not own and prev and prev not in _BARE_PARTY_CUES and (is_cjk(prev) or prev in _CLOSERS):
+        if (
+            own is None
+            and prev
+            and prev not in _BARE_PARTY_CUES
+            and (is_cjk(prev) or prev in _CLOSERS)
+        ):
             continue
         if prev in _OPENERS_PAREN:
             continue  # 各级党委(党组): the other name of a kind of body
@@ -258,6 +271,10 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
     for m in alone_scan.finditer(text):
         if accepts(text, m.start(), m.end()):
             out.append(Candidate(m.start(), m.end(), m.start()))
+    for m in rule_of_law_scan.finditer(text):
+        start = m.start() - 2 if text.startswith("全面", m.start() - 2) else m.start()
+        if accepts(text, start, m.end()):
+            out.append(Candidate(start, m.end(), start))
     for start, end in g.hotlines(text):
         if accepts(text, start, end):
             head = text[start:end].lstrip("0123456789")

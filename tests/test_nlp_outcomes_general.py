@@ -45,6 +45,12 @@ CASES = [
     ),
     # 在…中 / 除…外 frame the noun
     ("在年初确定的86项任务中,已完成80项。", [("任务", 86, "项"), ("完成", 80, "项")]),
+    # a clause that opens with its number: the rest of the clause is what was counted
+    ("先后6次对法治建设作出部署。", [("对法治建设作出部署", 6, "次")]),
+    ("其余12项正在推进中。", [("正在推进中", 12, "项")]),
+    # the body asked to act, and a causative 推动, are no part of the indicator
+    ("提请县人大常委会审议规范性文件2件。", [("审议规范性文件", 2, "件")]),
+    ("推动各镇街开展法治讲座30场。", [("各镇街开展法治讲座", 30, "场")]),
     # a unit of transactions
     ("全年办理缴费业务3.2万笔。", [("办理缴费业务", 3.2, "万笔")]),
 ]

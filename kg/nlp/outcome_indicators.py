@@ -220,7 +220,7 @@ def indicator(
     if kind == "rate":
         return clean_prefix(prefix, lex, rate=True) or None
     before = clean_prefix(prefix, lex)
-    opening = alone and not strip_trailing(prefix.strip(), lex)
+    opening = alone and not before
     if kind == "measure" and before and not suffix.lstrip().startswith("的"):
         return before
     if unit in PERSON_UNITS and suffix.strip():

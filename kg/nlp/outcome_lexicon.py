@@ -72,6 +72,8 @@ class OutcomeLexicon:
             r"|截至[^,，;；。]{0,12}?(?:底|末|止)"
             r"|在[^,，;；。]{1,15}?(?:上|中|里|内|期间|方面|过程中)(?=.)"
             r"|以[^,，;；。]{1,12}?名义"
+            # 提请市人大常委会|审议…: the body asked to act is no part of what is counted
+            r"|[提报]请[^,，;；。]{1,12}?(?:人大常委会|常委会|人大|政府|委员会|会议)(?=.)"
             rf"|{group('leading')})"
         )
         # Longest first, so that 达到 goes before 达.

@@ -43,6 +43,9 @@ CASES = [
         ["区委全面依法治区委", "法治政府建设领导小组"],
     ),
     ("市委全面依法治市办组织督察", ["市委全面依法治市办"]),
+    # central bodies named alone
+    ("学习中央政治局集体学习时的重要讲话精神", ["中央政治局"]),
+    ("全国普法办将其作为典型经验推广", ["全国普法办"]),
 ]
 
 NEGATIVES = [
@@ -50,6 +53,8 @@ NEGATIVES = [
     ("学习贯彻省委十一届五次全会精神", []),
     ("各级党委(党组)要加强领导", []),
     ("加强基层党组织建设", []),
+    # the party committee of each of many departments
+    ("各市州生态环境局党委按照要求组织学习", []),
     # 中心 in 中心工作 is the central task, not a body
     ("围绕县委县政府中心工作开展法治宣传", ["县委", "县政府"]),
     # the departments of a government are many bodies

@@ -94,6 +94,9 @@ class Grammar:
         central = f"{_RULE_OF_LAW}|{trie_regex(depts.keys() | central_bodies)}"
         nxt = f"{_RULE_OF_LAW}|{_INSPECTION}|{trie_regex(depts.keys() | subunits)}|{_OFFICE}"
         self.first_unit = re.compile(first)
+        # A department's name ending at a position (…生态环境局|党委).
+        named = {d for d in depts if len(d) > 1 and d[-1] in "厅局委办院"}
+        self.dept_end = re.compile(f"[\u3400-\u9fff](?:{trie_regex(named)})$")
         self.next_unit = re.compile(nxt)
         # Each pattern opens with a character class or a literal, so that ``re`` skips in C
         # the characters that cannot open a name.
@@ -249,6 +252,8 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
         start, end = m.span()
         # 局党组, 厅党委, 政府党组: named with their body
         own = next((w for w in _OWN_PARTY if text.startswith(w, start - len(w))), None)
+        if own is not None and g.dept_end.search(text, max(0, start - 12), start):
+            continue  # 各市州生态环境局党委: the tail of a longer name that was not taken
         if own is not None and m.group("bare") != "党工委":
             start -= len(own)
         prev = text[start - 1] if start else ""

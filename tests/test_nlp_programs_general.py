@@ -35,6 +35,8 @@ CASES = [
         "要求“安全生产工作责任制、河湖管护责任制”同部署同落实",
         ["安全生产工作责任制", "河湖管护责任制"],
     ),
+    # a count right before the head is part of the name
+    ("全面推行行政执法三项制度", ["行政执法三项制度"]),
     # unquoted five-year plans
     ("编制全县十四五规划时同步谋划法治建设", ["十四五规划"]),
 ]
@@ -47,8 +49,10 @@ NEGATIVES = [
     ("明确“时间表”“路线图”,压实责任", []),
     # a quoted aim or theme
     ("为扛起“走在前列、勇当先锋”光荣使命作出贡献", []),
-    # a count before a head is no name
+    # a count before a head is no name, nor a clause holding a count; a list is many things
     ("落实四项责任制,压紧压实责任", []),
+    ("推荐东区和西区两个区参评综合示范创建", []),
+    ("利用宣传栏、院坝会、知识竞赛、新媒体平台", []),
 ]
 
 

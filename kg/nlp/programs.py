@@ -67,7 +67,7 @@ _CLAUSE_END = re.compile(rf"[{_STOPS}\n“”‘’「」『』\"]")
 # “谁执法,谁普法”), or two short opposite words joined by + (“线上+线下”, not “互联网+…”).
 _SLOGAN = re.compile(rf"[^{_STOPS}]{{6,}}[{_STOPS}]|^[{CJK}]{{2}}\+[{CJK}]{{2}}$")
 # A count as a modifier (四项|责任制).
-_COUNT_MODIFIER = re.compile(r"[一二三四五六七八九十两0-9]+[项个条类种批]")
+_COUNT_MODIFIER = re.compile(r"(?<![第])[一二三四五六七八九十两0-9]+[项个条类种批]")
 # 十四五规划, “十四五”规划: a five-year plan named by its number.
 _FIVE_YEAR = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:规划|时期规划)")
 
@@ -360,7 +360,8 @@ class ProgramFinder:
                 or self.stop.search(mod)
                 or self.inner_head.search(mod)
                 or _DESCRIPTIVE.search(mod)
-                or _COUNT_MODIFIER.fullmatch(mod)
+                or _counted_inside(mod)
+                or mod.count("、") >= 2  # a list of several things, not one name
             ):
                 continue
             found.append(Found(hs - len(mod), he, head.kind, head.text))
@@ -387,6 +388,14 @@ class ProgramFinder:
         t_starts, t_ends = _merge(taken)
         found += self.unquoted(masked, t_starts, t_ends)
         return sorted(dict.fromkeys(found))
+
+
+def _counted_inside(mod: str) -> bool:
+    """A modifier that is a count (四项|责任制) or holds one before other words (三个区参评
+    综合|示范创建: a clause, not a name); a count right before the head is part of the name
+    (行政执法三项|制度)."""
+    m = _COUNT_MODIFIER.search(mod)
+    return m is not None and (m.start() == 0 or m.end() < len(mod))
 
 
 @lru_cache(maxsize=1)

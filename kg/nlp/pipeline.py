@@ -41,7 +41,7 @@ SPAN_KEYS = (
 SPAN_EXTENSIONS: dict[str, Any] = {
     "kg_title": None,  # DOCUMENT: the title as written (alias: the short form)
     "kg_doc_number": None,  # DOCUMENT: the 文号 that follows the title
-    "kg_action": None,  # DOCUMENT: issued | transmitted | implemented | mentioned
+    "kg_action": None,  # DOCUMENT: issued | implemented | mentioned
     "kg_verb": None,  # DOCUMENT: the verb the action was read from
     "kg_alias_of": None,  # DOCUMENT: the full title an alias stands for
     "kg_nested_in": None,  # NESTED_DOCUMENT: the outer title

@@ -91,11 +91,12 @@ def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
     """The indicator inside the words before a number; empty when none is left.
 
     ``rate`` (a percentage) keeps a leading subject (``行政机关负责人出庭应诉率``) and its
-    light verb (``完成度``), but not a descriptive phrase before 的 (``群众对…的满意度``).
+    light verb (``完成度``). A descriptive phrase before 的 is no part of it (``群众对…的满意度``,
+    ``主持召开涉及…的省政府常务会议``).
     """
     text = strip_trailing(after_open_paren(_after_lists(text)), lex)
-    if rate and "的" in text[:-1]:
-        text = text[text.rindex("的", 0, len(text) - 1) + 1 :]
+    if "的" in text[:-2]:
+        text = text[text.rindex("的", 0, len(text) - 2) + 1 :]
     last_cut = None
     for last_cut in lex.cut.finditer(text):  # noqa: B007 - we want the last one
         pass

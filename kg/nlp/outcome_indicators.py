@@ -95,8 +95,6 @@ def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
     ``主持召开涉及…的省政府常务会议``).
     """
     text = strip_trailing(after_open_paren(_after_lists(text)), lex)
-    if "的" in text[:-2]:
-        text = text[text.rindex("的", 0, len(text) - 2) + 1 :]
     last_cut = None
     for last_cut in lex.cut.finditer(text):  # noqa: B007 - we want the last one
         pass
@@ -104,6 +102,8 @@ def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
         text = text[last_cut.end() :]
     if not rate:
         text = _after_coverb_verbs(text.strip(), lex)
+    if "的" in text[:-2]:
+        text = text[text.rindex("的", 0, len(text) - 2) + 1 :]
     text = _strip_leading(text.strip(), lex)
     subject = None if rate or text.endswith("的") else lex.subject.match(text)
     if subject is not None and subject.end() < len(text):

@@ -19,6 +19,7 @@ PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
 # Counts of people named by what they are (150名科级干部进行集中培训): the noun phrase after
 # the unit, carried on through 进行/参加.
 NAMED_PERSON_UNITS: Final = frozenset({"名", "万名", "位"})
+_MEETING = re.compile(r"(?:常务会议|常务会|会议|全会|例会|座谈会|联席会)(?=[\u3400-\u9fff])")
 _LOCALIZER = re.compile(r"(?:之中|之外|以外|中|外)$")
 _LOCATIVE_FRAME = re.compile(r"(?:^|[^\u3400-\u9fff])?[在除]")
 
@@ -150,6 +151,9 @@ def clean_suffix(
         stop = (lex.person_stop if person else lex.stop).search(text, 1, end)
         if stop is not None:
             end = stop.start()
+        meeting = _MEETING.search(text, 0, end)
+        if meeting is not None:
+            end = meeting.end()  # 9次|常务会议|研究部署…: the meeting is what was counted
     noun = text[:end].strip()
     if noun and noun[-1] in _CLOSE and _unclosed_close(noun):
         noun = noun[:-1]  # (其中48项取得重大进展): the bracket closes around the clause

@@ -30,6 +30,11 @@ CASES = [
     # the field right before a quoted name belongs to it, a body running it does not
     ("举办行政执法“开放日”活动,接受群众监督", ["行政执法“开放日”活动"]),
     ("县直部门“谁主管谁负责”责任制全面落实", ["“谁主管谁负责”责任制"]),
+    # a short noun phrase a verb bounds belongs to the name; a time, an ordinal, a verb not
+    ("严格落实常务会“第一议题”制度。", ["常务会“第一议题”制度"]),
+    ("坚持和发展新时代“枫桥经验”模式", ["“枫桥经验”模式"]),
+    ("打造全省首个“邻里通”服务平台", ["“邻里通”服务平台"]),
+    ("结合“八五”普法规划组织宣讲", ["“八五”普法规划"]),
     # a quote that lists names each with its head
     (
         "要求“安全生产工作责任制、河湖管护责任制”同部署同落实",

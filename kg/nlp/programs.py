@@ -66,6 +66,12 @@ _CLAUSE_END = re.compile(rf"[{_STOPS}\n“”‘’「」『』\"]")
 # A quoted slogan rather than a name: a clause of long parts (“践行…思想,提升…能力”, not
 # “谁执法,谁普法”), or two short opposite words joined by + (“线上+线下”, not “互联网+…”).
 _SLOGAN = re.compile(rf"[^{_STOPS}]{{6,}}[{_STOPS}]|^[{CJK}]{{2}}\+[{CJK}]{{2}}$")
+# The Chinese characters right before a quote, and what a field before a quote never holds:
+# a time (新时代), an ordinal or count (首个, 第一, 三项), function words.
+_QUOTE_NOUN = re.compile(rf"[{CJK}]+$")
+_NOT_A_FIELD = re.compile(
+    r"时代|[年月首第]|[一二三四五六七八九十两][个项批]|[的了为被对在把将和与及]"
+)
 # A count as a modifier (四项|责任制).
 _COUNT_MODIFIER = re.compile(r"(?<![第])[一二三四五六七八九十两0-9]+[项个条类种批]")
 # 十四五规划, “十四五”规划: a five-year plan named by its number.
@@ -159,6 +165,13 @@ class ProgramFinder:
         verbs = alternation([*words["verbs"], *words["boundaries"]])
         self.verb = re.compile(f"(?:{verbs})(?![性化])[好了]?")
         self.body_end = re.compile(alternation(words["bodies"]) + "$")
+        outcome_verbs = read_sections("outcome_words.txt").get("verb", [])
+        self.any_verb = re.compile(
+            alternation(
+                [*words["verbs"], *words["boundaries"], *words["before-quote"], *outcome_verbs]
+            )
+            + "[了好]?"
+        )
         unquoted = [h.text for h in self.heads.values() if h.min_modifier is not None]
         self.inner_head = re.compile(alternation(unquoted))
         strip = f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
@@ -295,11 +308,38 @@ class ProgramFinder:
         ``program_prefixes.txt``, unless a body runs on before them (市直部门…)."""
         prefix = self.prefix.search(text, max(0, start - 8), start)
         if prefix is None:
-            return start
+            return self.noun_before_quote(text, start)
         before = text[max(0, prefix.start() - 4) : prefix.start()]
         if self.body_end.search(before):
             return start
         return prefix.start()
+
+    def noun_before_quote(self, text: str, start: int) -> int:
+        """A short noun phrase right before a quote that a verb or the clause start bounds
+        (落实常务会“第一议题”制度): where it starts, or ``start``. Not a body, a time, an
+        ordinal, a count, or words with a verb in them."""
+        lo = max(0, start - 9)
+        run = _QUOTE_NOUN.search(text, lo, start)
+        if run is None:
+            return start
+        mod = run.group()
+        verbs = list(self.any_verb.finditer(mod))
+        if verbs:
+            mod = mod[verbs[-1].end() :]
+        elif (run.start() == lo and lo > 0) or len(mod) < 3:
+            return start  # no boundary in sight, or two characters that are mostly a verb
+        stripped = self.strip.match(mod)
+        if stripped:
+            mod = mod[stripped.end() :]
+        if (
+            not 2 <= len(mod) <= 8
+            or self.any_verb.search(mod)
+            or self.body_end.search(mod)
+            or _NOT_A_FIELD.search(mod)
+            or self.stop.search(mod)
+        ):
+            return start
+        return start - len(mod)
 
     # -- unquoted names ----------------------------------------------------------------
 

@@ -42,6 +42,11 @@ CASES = [
     ),
     # a count right before the head is part of the name
     ("全面推行行政执法三项制度", ["行政执法三项制度"]),
+    # national campaigns and working rules named without quotes; a list marker is no part
+    ("(二)全力配合中央环保督察。", ["中央环保督察"]),
+    ("结合平安建设开展宣传", ["平安建设"]),
+    ("落实行政首长出庭应诉制,提升应诉能力", ["行政首长出庭应诉制"]),
+    ("健全行政机关负责人出庭应诉制度", ["行政机关负责人出庭应诉制度"]),
     # unquoted five-year plans
     ("编制全县十四五规划时同步谋划法治建设", ["十四五规划"]),
 ]
@@ -58,6 +63,8 @@ NEGATIVES = [
     ("落实四项责任制,压紧压实责任", []),
     ("推荐东区和西区两个区参评综合示范创建", []),
     ("利用宣传栏、院坝会、知识竞赛、新媒体平台", []),
+    # a team of an inspection is a body, not the campaign
+    ("中央第二环保督察组进驻督察", []),
 ]
 
 

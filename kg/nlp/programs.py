@@ -138,7 +138,7 @@ class ProgramFinder:
         self.heads = _heads()
         quoted_heads = [h.text for h in self.heads.values() if h.quoted == "yes"]
         plan_heads = [h.text for h in self.heads.values() if h.quoted in ("yes", "plan")]
-        self.head_re = re.compile(f"(?:{alternation(self.heads)})(?![性化])")
+        self.head_re = re.compile(f"(?:{alternation(self.heads)})(?![性化度])")
         self.quoted_heads = frozenset(quoted_heads)
         self.next_heads = frozenset(h.text for h in self.heads.values() if h.quoted == "next")
         self.plan_heads = frozenset(plan_heads)
@@ -174,7 +174,10 @@ class ProgramFinder:
         )
         unquoted = [h.text for h in self.heads.values() if h.min_modifier is not None]
         self.inner_head = re.compile(alternation(unquoted))
-        strip = f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+        strip = (
+            f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+            f"|{PLACEHOLDER}+"  # a list marker (一) masked as a short parenthetical
+        )
         self.strip = re.compile(f"^(?:{strip}|[一二三四五六七八九十]是)+")
         self.stop = re.compile(alternation(read_lexicon("program_stop.txt")))
         after = cues["after-head"]

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg import __version__
 from kg.corpus import find_reports, read_bytes
-from kg.corpus.formats import check_size
+from kg.corpus.ingest import display_path, read_file
+from kg.corpus.metadata import ReportFacts, missing_facts
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
@@ -33,7 +34,8 @@ BUILDER = f"policy-kg/{__version__}"
 class SourceFile:
     path: Path
     name: str  # the file name: the report's identifier in the graph
-    digest: str  # content digest + builder version
+    digest: str  # content digest + builder version (+ the digest of facts given for it)
+    facts: ReportFacts | None = None  # from kg build --metadata: win over inference
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,7 @@ class Tagged:
     source: SourceFile
     graph: ReportGraph | None
     error: str | None = None
+    missing: tuple[str, ...] = ()  # what region and year questions need and it lacks
 
 
 @dataclass(slots=True)
@@ -54,19 +57,24 @@ class BuildSummary:
     removed: int = 0  # --prune: graphs of files that are gone
     orphans: int = 0  # shared entities no report names any more
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    incomplete: list[tuple[str, str]] = field(default_factory=list)  # (path, what it lacks)
     triples: int = 0  # in the whole store after the build
     counts: dict[str, int] = field(default_factory=dict)  # by class
     seconds: float = 0.0
 
 
-def read_source(path: Path) -> SourceFile:
-    """The file's name and digest (its size checked first: nothing huge is read)."""
-    try:
-        check_size(path.stat().st_size, str(path))
-        data = path.read_bytes()
-    except OSError as err:
-        raise IngestError(str(path), f"cannot read the file ({err.strerror})") from err
-    return SourceFile(path=path, name=path.name, digest=f"{file_digest(data)};{BUILDER}")
+def _digest(data: bytes, facts: ReportFacts | None) -> str:
+    digest = f"{file_digest(data)};{BUILDER}"
+    return f"{digest};facts={facts.digest()}" if facts is not None else digest
+
+
+def read_source(path: Path, facts: ReportFacts | None = None) -> SourceFile:
+    """The file's name and digest (a regular file, its size checked first: nothing huge is
+    read, no FIFO or device blocks the build). A name that is not UTF-8 gets %XX escapes."""
+    data = read_file(path)
+    return SourceFile(
+        path=path, name=display_path(path.name), digest=_digest(data, facts), facts=facts
+    )
 
 
 def tag_file(source: SourceFile) -> Tagged:
@@ -74,11 +82,14 @@ def tag_file(source: SourceFile) -> Tagged:
     from kg.nlp import tag_report
 
     try:
-        data = source.path.read_bytes()
-        if f"{file_digest(data)};{BUILDER}" != source.digest:
+        data = read_file(source.path)
+        if _digest(data, source.facts) != source.digest:
             return Tagged(source, None, "the file changed while the build ran; build again")
-        report = read_bytes(data, path=str(source.path))
-        return Tagged(source, report_graph(tag_report(report)))
+        report = read_bytes(data, path=display_path(source.path))
+        if source.facts is not None:
+            report = source.facts.apply(report)
+        missing = tuple(missing_facts(report))
+        return Tagged(source, report_graph(tag_report(report)), missing=missing)
     except IngestError as err:
         return Tagged(source, None, err.reason)
     except OSError as err:
@@ -113,8 +124,13 @@ def check_paths(paths: list[str | Path]) -> None:
         raise KGError(f"no report files found in {shown} (looked for .txt .html .pdf .docx)")
 
 
-def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[SourceFile]:
-    """Every report file under ``paths``, each named once; unreadable ones go to failures."""
+def collect_sources(
+    paths: list[str | Path],
+    summary: BuildSummary,
+    metadata: Mapping[str, ReportFacts] | None = None,
+) -> list[SourceFile]:
+    """Every report file under ``paths``, each named once, with the facts ``metadata`` gives
+    for it; unreadable ones go to failures."""
     files = find_reports(paths)
     if not files:
         shown = ", ".join(str(p) for p in paths)
@@ -123,17 +139,19 @@ def collect_sources(paths: list[str | Path], summary: BuildSummary) -> list[Sour
     seen: dict[str, Path] = {}
     for path in files:
         summary.files += 1
-        if path.name in seen:
-            summary.failures.append(
-                (str(path), f"has the same file name as {seen[path.name]}; rename one of them")
-            )
+        key = display_path(path.name)
+        if key in seen:
+            summary.failures.append((
+                display_path(path),
+                f"has the same file name as {display_path(seen[key])}; rename one of them",
+            ))
             continue
         try:
-            source = read_source(path)
+            source = read_source(path, (metadata or {}).get(path.name))
         except IngestError as err:
             summary.failures.append((err.path, err.reason))
             continue
-        seen[path.name] = path
+        seen[key] = path
         sources.append(source)
     return sources
 
@@ -149,17 +167,22 @@ def build(
     executor: str = "local",
     scheduler: str | None = None,
     shard_dir: Path | None = None,
+    metadata: Mapping[str, ReportFacts] | None = None,
 ) -> BuildSummary:
     """Bring ``store`` up to date with the report files under ``paths``.
 
     ``executor="dask"`` tags on Dask workers (a local cluster of ``jobs`` workers, or the
     scheduler at ``scheduler``), each report's triples kept as an N-Quads shard with a
     done-marker in ``shard_dir`` (see :mod:`kg.distributed`); loading stays here.
+
+    ``metadata`` (:func:`kg.corpus.metadata.load_metadata`) gives reports' region, level,
+    year … by file name, in place of what inference reads. A report built without a region,
+    level or year is listed in ``summary.incomplete``.
     """
     started = time.perf_counter()
     summary = BuildSummary()
     paths = list(paths)
-    sources = collect_sources(paths, summary)
+    sources = collect_sources(paths, summary, metadata)
     store.ensure_ontology()
     states = store.graph_states()
     todo = [
@@ -177,7 +200,7 @@ def build(
     for tagged in results:
         source, graph = tagged.source, tagged.graph
         if graph is None:
-            summary.failures.append((str(source.path), tagged.error or "unknown error"))
+            summary.failures.append((display_path(source.path), tagged.error or "unknown error"))
         else:
             store.put(
                 {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
@@ -187,6 +210,8 @@ def build(
                 summary.replaced += 1
             else:
                 summary.built += 1
+            if tagged.missing:
+                summary.incomplete.append((str(source.path), ", ".join(tagged.missing)))
         if progress is not None:
             progress(source.name)
     if prune:

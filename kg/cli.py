@@ -141,7 +141,9 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
 
 def _read_one(file: str) -> Report:
     if file == "-":
-        return read_bytes(sys.stdin.buffer.read(), path="-", fmt="txt")
+        from kg.corpus.formats import MAX_FILE_BYTES  # read no more than one report may hold
+
+        return read_bytes(sys.stdin.buffer.read(MAX_FILE_BYTES + 1), path="-", fmt="txt")
     return read_report(Path(file))
 
 
@@ -200,31 +202,45 @@ def tag(file: str, fmt: str | None) -> None:
     help="Directory of <name>.gold.json files.",
 )
 @click.option(
+    "--texts",
+    "texts_dir",
+    type=click.Path(),
+    help="Directory of the reports the gold files annotate. Default: the gold directory if it "
+    "holds them, else texts/ beside it, else corpus/.",
+)
+@click.option(
     "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
 )
 @click.option(
     "--misses",
     is_flag=True,
-    help="Also list each file's strict false positives and false negatives.",
+    help="Also list the strict false positives and false negatives, by category.",
 )
-def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> None:
+def evaluate(
+    files: tuple[str, ...], gold_dir: str, texts_dir: str | None, fmt: str, misses: bool
+) -> None:
     """Score the tagger against gold files: precision, recall and F1 per category.
 
-    FILES default to every report in corpus/ that has a gold file. Scores are micro-averaged
-    over files, strict (exact strings) and relaxed (one contains the other); report metadata
-    and document action accuracy are printed too.
+    FILES default to every report in the texts directory that has a gold file. Scores are
+    micro-averaged over files, strict (exact strings) and relaxed (one contains the other);
+    report metadata and document action accuracy are printed too, then the same by level,
+    script and province (from the gold files, or a sources.jsonl in or beside the gold
+    directory; the script is otherwise detected from the text). Items of a gold file's
+    <category>_optional lists count neither for nor against.
 
     \b
-    Example:
+    Examples:
       kg eval --misses corpus/000_b93acead5cfcaaf2.txt
+      kg eval --gold ../gold-dev/gold --texts ../gold-dev/texts
     """
-    from kg.evaluate import CATEGORIES, combine, load_gold, score_file
-    from kg.nlp import tag_report
+    from kg.evaluate import SLICES, file_slices, read_sources
 
     gdir = Path(gold_dir)
     if not gdir.is_dir():
         raise KGError(f"gold directory {gold_dir} does not exist; pass --gold DIR")
-    paths = find_reports(list(files)) if files else find_reports([DEFAULT_CORPUS])
+    if not any(gdir.glob("*.gold.json")) and (gdir / "gold").is_dir():
+        gdir = gdir / "gold"  # a gold folder holding gold/ and texts/
+    paths = find_reports(list(files) if files else [_texts_dir(gdir, texts_dir)])
     pairs = []
     for path in paths:
         gold_path = gdir / f"{path.name}.gold.json"
@@ -239,46 +255,77 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
         pairs.append((path, gold_path))
     if not pairs:
         raise KGError(f"no report has a gold file in {gold_dir}")
+    from kg.evaluate import combine, load_gold, score_file
+    from kg.nlp import tag_report
+
+    sources = read_sources(gdir)
     scores = []
     for path, gold_path in pairs:
         report = read_report(path)
+        gold = load_gold(gold_path)
         predicted = tag_report(report).to_gold_dict()
-        scores.append(score_file(predicted, load_gold(gold_path), text=report.text))
+        fs = score_file(predicted, gold, text=report.text)
+        fs.slices = file_slices(gold, report.text, sources.get(path.stem))
+        scores.append(fs)
     total = combine(scores)
     if fmt == "json":
-        out = total.to_dict()
-        if misses:
-            out["misses"] = {
-                fs.file: {
-                    c: vars(m)
-                    for c, m in fs.misses.items()
-                    if m.false_positives or m.false_negatives
-                }
-                for fs in scores
-            }
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        _eval_json(total, misses)
         return
+    _eval_table(total)
+    for name in SLICES:
+        click.echo()
+        _eval_slice(total, name)
+    if misses:
+        _eval_misses(total)
+
+
+def _texts_dir(gdir: Path, texts_dir: str | None) -> Path:
+    """Where the reports of ``gdir`` are: ``--texts``, else ``gdir`` if it holds report files,
+    else ``texts/`` beside it, else the corpus."""
+    if texts_dir is not None:
+        if not Path(texts_dir).is_dir():
+            raise KGError(f"texts directory {texts_dir} does not exist; pass --texts DIR")
+        return Path(texts_dir)
+    if any(p.parent == gdir for p in find_reports([gdir])):
+        return gdir
+    beside = gdir.parent / "texts"
+    return beside if beside.is_dir() else Path(DEFAULT_CORPUS)
+
+
+def _eval_json(total: Any, misses: bool) -> None:
+    from kg.evaluate import slices_dict
+
+    out = total.to_dict()
+    out["slices"] = slices_dict(total)
+    if misses:
+        out["misses"] = {
+            fs.file: {
+                c: vars(m) for c, m in fs.misses.items() if m.false_positives or m.false_negatives
+            }
+            for fs in total.files
+        }
+        out["report_misses"] = {
+            fs.file: {f: {"predicted": p, "gold": g} for f, (p, g) in fs.metadata_values.items()}
+            for fs in total.files
+            if not all(fs.metadata.values())
+        }
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def _eval_table(total: Any) -> None:
+    from kg.evaluate import CATEGORIES
+
     rows = []
     for cat in CATEGORIES:
         s, r = total.counts[(cat, "strict")], total.counts[(cat, "relaxed")]
-        rows.append(
-            (
-                cat,
-                s.tp,
-                s.fp,
-                s.fn,
-                f"{s.precision:.3f}",
-                f"{s.recall:.3f}",
-                f"{s.f1:.3f}",
-                f"{r.f1:.3f}",
-            )
-        )
-    click.echo(f"{len(scores)} files")
+        scores = (f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}", f"{r.f1:.3f}")
+        rows.append((cat, s.tp, s.fp, s.fn, *scores))
+    click.echo(f"{len(total.files)} files")
     click.echo(
         format_rows(("category", "tp", "fp", "fn", "P", "R", "F1", "F1 relaxed"), rows, "table")
     )
     click.echo()
-    meta = [(f, f"{n}/{len(scores)}") for f, n in total.metadata.items()]
+    meta = [(f, f"{n}/{len(total.files)}") for f, n in total.metadata.items()]
     meta.append(
         (
             "document action",
@@ -286,16 +333,40 @@ def evaluate(files: tuple[str, ...], gold_dir: str, fmt: str, misses: bool) -> N
         )
     )
     click.echo(format_rows(("report field", "correct"), meta, "table"))
-    if misses:
-        for fs in scores:
-            for cat, m in fs.misses.items():
-                for item in m.false_positives:
-                    click.echo(f"{fs.file}  {cat}  FP  {item}")
-                for item in m.false_negatives:
-                    click.echo(f"{fs.file}  {cat}  FN  {item}")
-            for f, ok in fs.metadata.items():
-                if not ok:
-                    click.echo(f"{fs.file}  report.{f}  WRONG")
+
+
+def _eval_slice(total: Any, name: str) -> None:
+    from kg.evaluate import SLICE_HEADERS, slice_row
+
+    rows = [(value, *slice_row(sub)) for value, sub in total.by(name).items()]
+    click.echo(format_rows((name, *SLICE_HEADERS), rows, "table"))
+
+
+def _eval_misses(total: Any) -> None:
+    from kg.evaluate import CATEGORIES
+
+    for cat in CATEGORIES:
+        lines = [
+            f"  {fs.file}  {kind}  {item}"
+            for fs in total.files
+            for kind, items in (
+                ("FP", fs.misses[cat].false_positives),
+                ("FN", fs.misses[cat].false_negatives),
+            )
+            for item in items
+        ]
+        if lines:
+            click.echo(f"\n{cat}: {len(lines)} misses")
+            click.echo("\n".join(lines))
+    lines = [
+        f"  {fs.file}  {f}  predicted {p!r}, gold {g!r}"
+        for fs in total.files
+        for f, (p, g) in fs.metadata_values.items()
+        if not fs.metadata[f]
+    ]
+    if lines:
+        click.echo(f"\nreport: {len(lines)} wrong fields")
+        click.echo("\n".join(lines))
 
 
 def _store_option(fn: Any) -> Any:
@@ -404,6 +475,15 @@ def _open_store(
     metavar="ADDRESS",
     help="Dask scheduler address (default: a local cluster of --jobs workers).",
 )
+@click.option(
+    "--metadata",
+    "metadata_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="FILE",
+    help="CSV of report facts (file, region, region_path, level, year, …) that win over what "
+    "is inferred from the text.",
+)
 def build(
     paths: tuple[str, ...],
     store_path: str | None,
@@ -416,6 +496,7 @@ def build(
     endpoint: str | None,
     update_endpoint: str | None,
     graph_store: str | None,
+    metadata_file: str | None,
 ) -> None:
     """Build the knowledge graph: read, tag and resolve reports, and write one named graph
     per report into the graph store (Oxigraph on disk, through rdflib/oxrdflib).
@@ -424,7 +505,8 @@ def build(
     or $KG_STORE says otherwise. Unchanged files (same bytes) are skipped; a changed file
     replaces its report's graph; each report is written in one transaction, so a file that
     fails, or a build that is killed, leaves the other reports as they were. Files that fail
-    are listed at the end and make the exit status 1.
+    are listed at the end and make the exit status 1. A report whose region, level or year
+    cannot be inferred is built with a warning; --metadata FILE supplies them.
 
     \b
     With --endpoint the graph goes to a SPARQL 1.1 server instead (see README, "Remote
@@ -443,6 +525,9 @@ def build(
     if scheduler and executor != "dask":
         raise KGError("--scheduler is for --executor dask")
     check_paths(list(sources))
+    from kg.corpus.metadata import load_metadata
+
+    metadata = load_metadata(metadata_file) if metadata_file else None
     where = endpoint or (None if memory else _store_path(store_path))
     opened = _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
@@ -457,8 +542,15 @@ def build(
             progress=progress,
             executor=executor,
             scheduler=scheduler,
+            metadata=metadata,
         )
     _print_build(summary, where)
+    for path, missing in summary.incomplete:
+        click.echo(
+            f"Warning: {path}: no {missing} could be inferred; the report drops out of "
+            "region and year questions (give them with --metadata FILE)",
+            err=True,
+        )
     if summary.failures:
         for path, reason in summary.failures:
             click.echo(f"Error: {path}: {reason}", err=True)
@@ -499,6 +591,9 @@ def _print_build(summary: Any, where: str | None) -> None:
     )
     click.echo(f"store: {where or '(in memory)'}, {summary.triples:,} triples")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in summary.counts.items()))
+    if summary.incomplete:
+        n = len(summary.incomplete)
+        click.echo(f"  {n} report{'s' if n != 1 else ''} built without a region, level or year")
 
 
 @cli.command()
@@ -677,16 +772,34 @@ def query(
     # ASK prints true/false and CONSTRUCT/DESCRIBE Turtle unless a format is asked for.
     default = {"ASK": "table", "CONSTRUCT": "ttl", "DESCRIBE": "ttl"}.get(kind)
     chosen = fmt or default or _default_format(None)
+    from kg.query.forgiving import Lookup, bind_saved, explain_empty
+
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:  # a missing or foreign store is reported here, before the query runs
+        lookups: list[Lookup] = []
+        if allowed is not None:  # a saved query: its values looked up as the resolver reads
+            text, lookups = bind_saved(store, text, dict(substitutions))
+            substitutions = {}
         if endpoint is not None:
             from kg.remote import run_remote_query
 
-            click.echo(run_remote_query(store, text, substitutions, chosen, timeout).text)
+            answer = run_remote_query(store, text, substitutions, chosen, timeout)
+            click.echo(answer.text, color=True)
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
             return
     answer = run_query(_store_path(store_path), text, substitutions, chosen, timeout)
-    click.echo(answer.text)
+    # color=True: click would strip ESC sequences from the data when not on a terminal; the
+    # renderings for people already show controls as symbols (kg.output.visible).
+    click.echo(answer.text, color=True)
+    if explain_empty(None, answer, None, []) is not None:  # empty: say why, if we can tell
+        with _open_store(store_path, None, read_only=True) as store:
+            _note(explain_empty(store, answer, text if allowed is None else None, lookups))
+
+
+def _note(note: str | None) -> None:
+    if note:
+        click.echo(f"kg query: {note}", err=True)
 
 
 @cli.command("queries")
@@ -750,6 +863,12 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     help="File (or, for csv, directory) to write. RDF default: stdout; a view's default: "
     "<view>.<format> in the working directory.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="csv: write into a non-empty directory that is not an earlier export (only the "
+    "export's own files are written there; nothing else is touched).",
+)
 def export(
     store_path: str | None,
     endpoint: str | None,
@@ -763,12 +882,16 @@ def export(
     min_weight: float,
     yed: bool,
     output: Path | None,
+    force: bool,
 ) -> None:
     """Export the graph: as RDF for triple stores, or as a network view for Gephi (GEXF 1.3),
     Cytoscape (GraphML, Cytoscape JSON), yEd (GraphML --yed) and Neo4j (CSV).
 
     Node IDs are the graph's IRIs in every format, so exports of one graph join up. Files are
     written under a temporary name and renamed, so a failed export leaves nothing half-written.
+    A link, FIFO or device given to -o is written through, never replaced. A csv view goes to
+    a new or empty directory or an earlier export (marked by its .kg-export.json); anything
+    else is refused unless --force, and even then only the export's own files are written.
 
     \b
     Examples:
@@ -776,6 +899,10 @@ def export(
       kg export --view citations --format gexf -o citations.gexf
       kg export --view co-citation --format csv -o neo4j/ --min-weight 1
     """
+    if output is not None and endpoint is None:
+        from kg.export.atomic import refuse_inside
+
+        refuse_inside(output, Path(_store_path(store_path)), "the store")
     with _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=True
     ) as store:
@@ -805,7 +932,7 @@ def export(
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
-    written = write_view(network, chosen, target, yed=yed)
+    written = write_view(network, chosen, target, yed=yed, force=force)
     click.echo(
         f"wrote {written}: {network.number_of_nodes():,} nodes, "
         f"{network.number_of_edges():,} edges ({view}, {chosen}{', yEd' if yed else ''})"

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from kg.errors import GoldError
-from kg.text import normalize
+from kg.text import normalize, script_of
 
 _TITLE = re.compile(r"《[^《》]*》")
 
@@ -85,6 +85,9 @@ class FileScore:
     metadata: dict[str, bool]
     actions_correct: int
     actions_total: int
+    # field -> (predicted, gold) for the report fields
+    metadata_values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    slices: dict[str, str] = field(default_factory=dict)  # slice -> value, e.g. level -> city
 
 
 @dataclass(slots=True)
@@ -101,6 +104,14 @@ class Score:
 
     def f1(self, category: str, mode: str = "strict") -> float:
         return self.counts[(category, mode)].f1
+
+    def by(self, slice_name: str) -> dict[str, Score]:
+        """The files grouped by the value they have for ``slice_name`` (level, script,
+        province), each group micro-averaged on its own; files without it go under ``?``."""
+        groups: dict[str, list[FileScore]] = {}
+        for fs in self.files:
+            groups.setdefault(fs.slices.get(slice_name) or "?", []).append(fs)
+        return {key: combine(groups[key]) for key in sorted(groups)}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -277,9 +288,8 @@ def score_file(
 
     report_p = predicted.get("report") or {}
     report_g = gold.get("report") or {}
-    metadata = {
-        f: _same_meta(report_p.get(f), report_g.get(f)) for f in METADATA_FIELDS if f in report_g
-    }
+    fields = [f for f in METADATA_FIELDS if f in report_g]
+    metadata = {f: _same_meta(report_p.get(f), report_g.get(f)) for f in fields}
     return FileScore(
         file=str(gold.get("file", "?")),
         counts=counts,
@@ -287,6 +297,7 @@ def score_file(
         metadata=metadata,
         actions_correct=correct,
         actions_total=total,
+        metadata_values={f: (report_p.get(f), report_g.get(f)) for f in fields},
     )
 
 
@@ -311,3 +322,98 @@ def combine(files: list[FileScore]) -> Score:
     return Score(
         files=files, counts=counts, metadata=metadata, actions_correct=correct, actions_total=total
     )
+
+
+# -- slices ------------------------------------------------------------------------------------
+
+SLICES = ("level", "script", "province")
+SLICE_CATEGORIES = ("documents", "doc_numbers", "institutions", "programs", "outcomes")
+SLICE_FIELDS = ("region", "level", "year_covered")
+SLICE_HEADERS = (
+    "files",
+    *(f"{c} F1" for c in SLICE_CATEGORIES),
+    "actions",
+    *SLICE_FIELDS,
+)
+
+
+def read_sources(gold_dir: str | Path) -> dict[str, dict[str, Any]]:
+    """Rows of a ``sources.jsonl`` in ``gold_dir`` or beside it (its parent), by ``id``.
+
+    Each row may say ``level``, ``script`` and ``region`` of one passage; a gold folder
+    without the file gives ``{}``.
+    """
+    gdir = Path(gold_dir)
+    for candidate in (gdir / "sources.jsonl", gdir.parent / "sources.jsonl"):
+        if candidate.is_file():
+            break
+    else:
+        return {}
+    rows: dict[str, dict[str, Any]] = {}
+    try:
+        lines = candidate.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise GoldError(f"cannot read {candidate}: {err}") from err
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise GoldError(f"{candidate} line {number} is not valid JSON: {err}") from err
+        if isinstance(row, dict) and isinstance(row.get("id"), str):
+            rows[row["id"]] = row
+    return rows
+
+
+def file_slices(
+    gold: dict[str, Any], text: str | None = None, source: dict[str, Any] | None = None
+) -> dict[str, str]:
+    """The slices a gold file falls in: ``level`` and ``province`` from its report (else from
+    its ``sources.jsonl`` row), ``script`` from the row, else detected from ``text``."""
+    report = gold.get("report") or {}
+    row = source or {}
+    out: dict[str, str] = {}
+    level = report.get("level") or row.get("level")
+    if isinstance(level, str) and level:
+        out["level"] = level
+    script = row.get("script")
+    if not (isinstance(script, str) and script) and text is not None:
+        script = script_of(text)
+    if isinstance(script, str) and script:
+        out["script"] = script
+    path = report.get("region_path")
+    if isinstance(path, list) and path and isinstance(path[0], str):
+        out["province"] = path[0]
+    return out
+
+
+def slice_row(score: Score) -> tuple[Any, ...]:
+    """One row of a slice table (:data:`SLICE_HEADERS`)."""
+    n = len(score.files)
+    return (
+        n,
+        *(_f1_cell(score.counts[(c, "strict")]) for c in SLICE_CATEGORIES),
+        f"{score.actions_correct}/{score.actions_total}",
+        *(f"{score.metadata.get(f, 0)}/{n}" for f in SLICE_FIELDS),
+    )
+
+
+def _f1_cell(c: Counts) -> str:
+    return f"{c.f1:.3f}" if c.tp + c.fp + c.fn else "-"
+
+
+def slices_dict(score: Score) -> dict[str, dict[str, dict[str, Any]]]:
+    """The per-slice breakdown in JSON shape."""
+    return {
+        name: {
+            value: {
+                "files": len(sub.files),
+                "f1": {c: round(sub.f1(c), 4) for c in SLICE_CATEGORIES},
+                "actions": f"{sub.actions_correct}/{sub.actions_total}",
+                "metadata": {f: f"{sub.metadata.get(f, 0)}/{len(sub.files)}" for f in SLICE_FIELDS},
+            }
+            for value, sub in score.by(name).items()
+        }
+        for name in SLICES
+    }

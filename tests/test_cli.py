@@ -147,3 +147,64 @@ def test_tag_survives_arbitrary_unicode_on_stdin(text: str) -> None:
     else:
         json.loads(result.output)
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def _gold_folder(root: Path, texts_beside: bool) -> Path:
+    """A two-passage gold folder written here: gold/, texts/ (or texts in gold/), sources."""
+    gold = root / "gold"
+    gold.mkdir()
+    texts = gold if texts_beside else root / "texts"
+    texts.mkdir(exist_ok=True)
+    passages = {
+        "p1": ("甲县司法局开展普法宣传。", "county", ["甲省", "乙市", "甲县"], ["甲县司法局"]),
+        "p2": ("縣司法局開展行政執法監督。", "department", ["丙省"], ["縣司法局", "縣人民政府"]),
+    }
+    rows = []
+    for name, (text, level, path, institutions) in passages.items():
+        (texts / f"{name}.txt").write_text(text, encoding="utf-8")
+        report = {"region": path[-1], "region_path": path, "level": level, "year_covered": None}
+        data = {"file": f"{name}.txt", "report": report, "documents": []}
+        data |= {"institutions": institutions, "institutions_optional": []}
+        (gold / f"{name}.gold.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+        rows.append(json.dumps({"id": name, "level": level}))
+    (root / "sources.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return gold
+
+
+@pytest.mark.parametrize(("texts_beside", "root"), [(True, False), (False, False), (False, True)])
+def test_eval_gold_folder_with_texts_and_slices(
+    runner: CliRunner, tmp_path: Path, texts_beside: bool, root: bool
+) -> None:
+    gold = _gold_folder(tmp_path, texts_beside)
+    where = tmp_path if root else gold  # the folder holding gold/ and texts/, or gold/ itself
+    result = runner.invoke(cli, ["eval", "--gold", str(where), "--misses"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert out.startswith("2 files\n")
+    for header in ("level ", "script ", "province "):
+        assert f"\n{header}" in out
+    assert "\ndepartment " in out and "\ntraditional " in out and "\n丙省 " in out
+    # Misses are grouped by category, then the report fields.
+    assert "\ninstitutions: " in out
+    assert "  p2.txt  FN  縣人民政府" in out
+    assert "\nreport: " in out
+
+    result = runner.invoke(cli, ["eval", "--gold", str(gold), "--format", "json"])
+    data = json.loads(result.output)
+    assert data["files"] == 2
+    assert set(data["slices"]) == {"level", "script", "province"}
+    assert data["slices"]["script"]["simplified"]["files"] == 1
+
+
+def test_eval_texts_option(runner: CliRunner, tmp_path: Path) -> None:
+    gold = _gold_folder(tmp_path, texts_beside=False)
+    moved = tmp_path / "elsewhere"
+    (tmp_path / "texts").rename(moved)
+    result = runner.invoke(cli, ["eval", "--gold", str(gold), "--texts", str(moved)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 files\n")
+    result = runner.invoke(cli, ["eval", "--gold", str(gold), "--texts", "no/such/texts"])
+    assert result.exit_code == 1
+    assert result.output == (
+        "Error: texts directory no/such/texts does not exist; pass --texts DIR\n"
+    )

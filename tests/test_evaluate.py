@@ -8,7 +8,16 @@ from pathlib import Path
 import pytest
 
 from kg.errors import GoldError
-from kg.evaluate import combine, load_gold, normalize, score_file
+from kg.evaluate import (
+    combine,
+    file_slices,
+    load_gold,
+    normalize,
+    read_sources,
+    score_file,
+    slice_row,
+    slices_dict,
+)
 
 
 @pytest.mark.parametrize(
@@ -154,3 +163,83 @@ def test_shipped_gold_files_load(gold_dir: Path) -> None:
         data = load_gold(f)
         assert data["file"] == f.name.removesuffix(".gold.json") + ".txt"
         json.dumps(data)
+
+
+# -- slices: by level, script and province ----------------------------------------------------
+
+
+def test_file_slices_from_the_gold_report_and_the_sources_row() -> None:
+    g = gold(report={"level": "county", "region_path": ["福建省", "泉州市", "惠安县"]})
+    assert file_slices(g, "县司法局。", {"script": "traditional"}) == {
+        "level": "county",
+        "script": "traditional",
+        "province": "福建省",
+    }
+    # No row: the script is read from the text; no level or path: left out.
+    assert file_slices(gold(), "縣司法局開展行政執法監督,完善複議應訴機制。") == {
+        "script": "traditional"
+    }
+    assert file_slices(gold(), "县司法局开展行政执法监督。", {"level": "town"}) == {
+        "level": "town",
+        "script": "simplified",
+    }
+
+
+def test_breakdown_micro_averages_each_slice() -> None:
+    g1 = gold(report={"region": "甲县", "level": "county"}, institutions=["甲", "乙"])
+    g2 = gold(report={"region": "乙市", "level": "city"}, institutions=["丙"])
+    g3 = gold(report={"region": "丙县", "level": "county"}, institutions=["丁"])
+    files = []
+    for g, p, level in (
+        (g1, {"institutions": ["甲"], "report": {"region": "甲县"}}, "county"),
+        (g2, {"institutions": ["丙"], "report": {"region": "乙市"}}, "city"),
+        (g3, {"institutions": ["戊"], "report": {"region": "x"}}, "county"),
+    ):
+        fs = score_file(p, g)
+        fs.slices = {"level": level}
+        files.append(fs)
+    by_level = combine(files).by("level")
+    assert list(by_level) == ["city", "county"]
+    county = by_level["county"].counts[("institutions", "strict")]
+    assert (county.tp, county.fp, county.fn) == (1, 1, 2)
+    assert by_level["county"].metadata["region"] == 1 and by_level["city"].metadata["region"] == 1
+    assert list(combine(files).by("script")) == ["?"]
+    assert slice_row(by_level["city"])[0] == 1
+    assert slices_dict(combine(files))["level"]["county"]["files"] == 2
+
+
+def test_slice_row_shows_a_dash_for_a_category_without_items() -> None:
+    row = slice_row(combine([score_file({}, gold(report={"level": "town"}))]))
+    assert row[1:6] == ("-",) * 5
+
+
+def test_metadata_values_keep_prediction_and_gold() -> None:
+    fs = score_file({"report": {"region": "保定"}}, gold(report={"region": "保定市"}))
+    assert fs.metadata == {"region": False}
+    assert fs.metadata_values == {"region": ("保定", "保定市")}
+
+
+def test_optional_outcomes_and_institutions() -> None:
+    extra = {"text": "4个方面", "indicator": "方面", "value": 4, "unit": "个"}
+    g = gold(outcomes=[OUTCOME], outcomes_optional=[extra], institutions_optional=["中心组"])
+    fs = score_file({"outcomes": [OUTCOME, extra], "institutions": ["中心组", "县委"]}, g)
+    o, i = fs.counts[("outcomes", "strict")], fs.counts[("institutions", "strict")]
+    assert (o.tp, o.fp, o.fn) == (1, 0, 0)
+    assert (i.tp, i.fp, i.fn) == (0, 1, 0)
+
+
+def test_read_sources_in_or_beside_the_gold_dir(tmp_path: Path) -> None:
+    gdir = tmp_path / "gold"
+    gdir.mkdir()
+    assert read_sources(gdir) == {}
+    (tmp_path / "sources.jsonl").write_text(
+        '{"id": "x1", "script": "traditional"}\n\n{"id": "x2", "level": "town"}\n',
+        encoding="utf-8",
+    )
+    assert read_sources(gdir) == {
+        "x1": {"id": "x1", "script": "traditional"},
+        "x2": {"id": "x2", "level": "town"},
+    }
+    (gdir / "sources.jsonl").write_text("{bad\n", encoding="utf-8")
+    with pytest.raises(GoldError, match="line 1 is not valid JSON"):
+        read_sources(gdir)

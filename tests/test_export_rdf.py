@@ -117,13 +117,16 @@ def test_triple_formats_write_the_union(store: GraphStore, tmp_path: Path, fmt: 
 
 @pytest.mark.parametrize("fmt", list(TRIPLE_FORMATS))
 def test_triple_formats_drop_repeated_triples(
-    dup_store: GraphStore, tmp_path: Path, fmt: str
+    store: GraphStore, dup_store: GraphStore, tmp_path: Path, fmt: str
 ) -> None:
     target = tmp_path / f"kg.{fmt}"
     written = export_rdf(dup_store, fmt, target)
     expected = union_of(dup_store)
     quads = sum(len(ts) for ts in graphs_of(dup_store).values())
-    assert len(expected) == quads - 5  # the five repeats
+    # the corpus's own repeats: the dcterms:publisher of a document two reports cite is in the
+    # graph of each (kg/graph/writer.py publisher_triples)
+    own = sum(len(ts) for ts in graphs_of(store).values()) - len(union_of(store))
+    assert len(expected) == quads - 5 - own  # and the five repeats added here
     got = Graph().parse(target, format=TRIPLE_FORMATS[fmt])
     assert written == len(expected) == len(got)
     assert isomorphic(got, expected)

@@ -24,8 +24,9 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from kg.errors import KGError
 from kg.export import writers
-from kg.export.atomic import atomic_dir, atomic_path
+from kg.export.atomic import MANIFEST, atomic_dir, atomic_path
 from kg.export.writers import (
     DEFAULT_COLOUR,
     FORMATS,
@@ -408,7 +409,7 @@ def check_typed_cell(field: str, cell: str) -> None:
 
 def test_neo4j_csv_follows_the_import_header_format(graph: nx.Graph, tmp_path: Path) -> None:
     out = write_view(graph, "csv", tmp_path / "neo4j")
-    assert sorted(p.name for p in out.iterdir()) == ["nodes.csv", "relationships.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "nodes.csv", "relationships.csv"]
 
     header, rows = read_csv(out / "nodes.csv")
     assert all(NODE_FIELD.match(f) for f in header), header
@@ -638,7 +639,7 @@ def test_atomic_dir_replaces_a_whole_directory(tmp_path: Path) -> None:
         (tmp / "stale.csv").write_text("old", encoding="utf-8")
     with atomic_dir(target) as tmp:
         (tmp / "nodes.csv").write_text("new", encoding="utf-8")
-    assert sorted(p.name for p in target.iterdir()) == ["nodes.csv"]
+    assert sorted(p.name for p in target.iterdir()) == [MANIFEST, "nodes.csv"]
     assert (target / "nodes.csv").read_text(encoding="utf-8") == "new"
     with pytest.raises(ValueError), atomic_dir(target) as tmp:
         (tmp / "nodes.csv").write_text("half", encoding="utf-8")
@@ -650,31 +651,35 @@ def test_atomic_dir_replaces_a_whole_directory(tmp_path: Path) -> None:
 def test_atomic_dir_will_not_replace_a_file(tmp_path: Path) -> None:
     target = tmp_path / "neo4j"
     target.write_text("not a directory", encoding="utf-8")
-    with pytest.raises(NotADirectoryError), atomic_dir(target) as tmp:
+    with pytest.raises(KGError, match="not a directory"), atomic_dir(target) as tmp:
         (tmp / "nodes.csv").write_text("x", encoding="utf-8")
     assert target.read_text(encoding="utf-8") == "not a directory"
     assert leftovers(tmp_path) == []
 
 
-def test_atomic_dir_puts_the_old_directory_back_when_the_swap_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("failing", range(1, 7))
+def test_atomic_dir_puts_the_old_files_back_when_a_move_fails(
+    failing: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     target = tmp_path / "neo4j"
-    target.mkdir()
-    (target / "nodes.csv").write_text("old", encoding="utf-8")
+    with atomic_dir(target) as tmp:
+        (tmp / "nodes.csv").write_text("old", encoding="utf-8")
+        (tmp / "relationships.csv").write_text("old", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
     import kg.export.atomic as atomic
 
     real_rename, calls = atomic.os.rename, [0]
 
     def rename(src: Any, dst: Any) -> None:
         calls[0] += 1
-        if calls[0] == 2:  # the new directory moving in
-            raise OSError("rename failed")
+        if calls[0] == failing:  # a file moving in (or an old one moving aside)
+            raise OSError(5, "rename failed")
         real_rename(src, dst)
 
     monkeypatch.setattr(atomic.os, "rename", rename)
-    with pytest.raises(OSError, match="rename failed"), atomic_dir(target) as tmp:
+    with pytest.raises(KGError, match="rename failed"), atomic_dir(target) as tmp:
         (tmp / "nodes.csv").write_text("new", encoding="utf-8")
+        (tmp / "relationships.csv").write_text("new", encoding="utf-8")
     monkeypatch.undo()
-    assert (target / "nodes.csv").read_text(encoding="utf-8") == "old"
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert leftovers(tmp_path) == []

@@ -70,7 +70,7 @@ def _institution(graph: Graph, written: str) -> tuple[str, URIRef]:
     [
         ("县司法局", "惠安县司法局", "350521"),
         ("市司法局", "泉州市司法局", "350500"),
-        ("市委依法治市办", "中共泉州市委依法治市办公室", "350500"),
+        ("市委依法治市办", "中共泉州市委全面依法治市委员会办公室", "350500"),
     ],
 )
 def test_short_institution_names_are_completed_from_the_region(

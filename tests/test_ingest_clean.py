@@ -3,12 +3,14 @@ and the offset map exact for every character."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.corpus import read_bytes, read_text
-from kg.corpus.clean import clean
+from kg.corpus.clean import BREAKS, clean
 from kg.corpus.model import OffsetMap
 from kg.errors import IngestError
 
@@ -17,6 +19,17 @@ BODY = "2022年,我县坚持以习近平新时代中国特色社会主义思想�
 
 def _lines(source: str) -> list[str]:
     return clean(source).text.split("\n")
+
+
+def _copies(source: str) -> bool:
+    """Every cleaned character is a copy of the source character the offset map gives (a line
+    break of any kind is written ``"\\n"``)."""
+    cleaned = clean(source)
+    for i, ch in enumerate(cleaned.text):
+        was = source[cleaned.offsets.to_source(i)]
+        if was != ch and not (ch == "\n" and was in BREAKS):
+            return False
+    return True
 
 
 @pytest.mark.parametrize(
@@ -87,6 +100,29 @@ def test_white_space_is_normalised() -> None:
     assert cleaned.text == "惠政文20238 签发人:庄稼祥\n一、指导思想"
 
 
+# What cleaned text never holds: controls but tab and LF, DEL, C1, U+FFFE/U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\u2028\u2029]")
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("第一页末尾。\x0c第二页开头。", "第一页末尾。\n第二页开头。"),  # pdftotext page break
+        ("第一页末尾。\n\x0c第二页开头。", "第一页末尾。\n第二页开头。"),
+        ("第一页末尾。\x0c\n第二页开头。\x0c", "第一页末尾。\n第二页开头。"),
+        ("法治\x07政府\x1b[2J建设\x00报告\ufffe", "法治政府[2J建设报告"),
+        ("依法\x9b行政\x7f", "依法行政"),
+        ("一、总体情况\x1f二、主要举措", "一、总体情况二、主要举措"),
+        ("上半年\u2028下半年", "上半年\n下半年"),
+        ("年度\x0b报告", "年度\n报告"),
+        ("甲 \x0c 乙", "甲\n乙"),
+    ],
+)
+def test_form_feeds_break_lines_and_controls_go(source: str, text: str) -> None:
+    assert clean(source).text == text
+    assert _copies(source)
+
+
 def test_offset_map_of_a_known_text() -> None:
     source = "返回首页\n   惠安县人民政府\xa0 \xa0关于\n\n报告"
     cleaned = clean(source)
@@ -106,6 +142,7 @@ PIECES = st.sampled_from([
     "惠安县人民政府", "关于", "2022年度", "报告", "。", ",", "一、", "(一)", "索 引 号:", "QZ08101",
     "返回首页", "扫一扫在手机打开当前页", "相关解读", "字体:", "[ ]", "打印", "浏览次数:", "•",
     " ", "  ", "\xa0", "\u3000", "\t", "\n", "\n\n", "\r\n", "\u200b", "\ufeff", "a", "Z", "—",
+    "\x0c", "\x07", "\x1b[2J", "\x00", "\x85", "\x9b", "\x7f", "\ufffe", "\u2028", "\x1f",
 ])
 
 
@@ -114,7 +151,7 @@ PIECES = st.sampled_from([
 def test_offset_map_round_trips(source: str) -> None:
     cleaned = clean(source)
     text, offsets = cleaned.text, cleaned.offsets
-    assert all(source[offsets.to_source(i)] == ch for i, ch in enumerate(text))
+    assert _copies(source)
     positions = [offsets.to_source(i) for i in range(len(text))]
     assert positions == sorted(set(positions))  # increasing: order kept, nothing duplicated
     for line in text.split("\n") if text else []:
@@ -124,10 +161,8 @@ def test_offset_map_round_trips(source: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=80))
 def test_offset_map_round_trips_on_any_text(source: str) -> None:
-    cleaned = clean(source)
-    assert all(
-        source[cleaned.offsets.to_source(i)] == ch for i, ch in enumerate(cleaned.text)
-    )
+    assert _copies(source)
+    assert not CONTROL.search(clean(source).text)
 
 
 @settings(max_examples=200, deadline=None)

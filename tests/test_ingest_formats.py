@@ -160,7 +160,8 @@ def test_html_header_table_and_meta_fallbacks() -> None:
     assert meta.issuing_body == "南安市人民政府办公室"
     assert meta.title == "南安市人民政府关于2021年度法治政府建设情况的报告"
     assert (meta.published, meta.source) == ("2022-03-01", "南安市司法局")
-    assert (r.region, r.level, r.year_covered) == ("南安市", "city", 2021)
+    # 南安市 is a county-level city: county level (GUIDELINES, REPORT).
+    assert (r.region, r.level, r.year_covered) == ("南安市", "county", 2021)
 
 
 def test_docx_tables_are_read_in_order() -> None:

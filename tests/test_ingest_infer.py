@@ -4,10 +4,13 @@ section/paragraph split. Texts are short reports built from the shapes real ones
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from kg.corpus import read_text
 from kg.corpus.header import parse_date
 from kg.corpus.infer import level_of, region_chain
+from kg.errors import IngestError
 
 BODY = "{year}年,我{unit}坚持以习近平法治思想为指导,全面推进法治政府建设。现将有关情况报告如下:"
 
@@ -19,8 +22,9 @@ def _report(*header: str, year: int = 2022, unit: str = "县", tail: tuple[str, 
 
 CASES = [
     # (lines before the body, body unit, signature lines, expected region, level, year, publisher)
+    # A county-level city (县级市) is county level (GUIDELINES, REPORT), even alone.
     (("南安市人民政府关于2021年度法治政府建设情况的报告",), "市", (),
-     "南安市", "city", 2021, "南安市人民政府"),
+     "南安市", "county", 2021, "南安市人民政府"),
     (("中共德化县委 德化县人民政府关于2022年度法治政府建设情况的报告",), "县", (),
      "德化县", "county", 2022, "中共德化县委、德化县人民政府"),
     (("鼓楼区法治政府建设年度报告",), "区", (),
@@ -182,3 +186,111 @@ def test_full_width_header_of_an_unnormalised_page() -> None:
         "市司法局", "泉州市人民政府办公室", "泉州市人民政府")
     assert (r.region, r.level, r.year_covered) == ("泉州市", "city", 2022)
     assert [(s.level, s.heading) for s in r.sections] == [(2, "（一）强化组织领导")]
+
+
+# -- region, level and year from titles, opening sentences and self-references ---------------
+# Texts made up here, in the shapes reports take; every place is a real division.
+
+INFER_CASES = [
+    # (text, region, level, year)
+    ("2021年度嘉兴市法治政府建设情况报告\n深入推进依法行政。", "嘉兴市", "city", 2021),
+    ("关于绍兴市2020年度法治政府建设情况的报告\n深入推进依法行政。", "绍兴市", "city", 2020),
+    ("遵义市人民政府2018年度法治政府建设工作报告\n深入推进依法行政。", "遵义市", "city", 2018),
+    # A municipality is province level; a 盟 is a prefecture.
+    ("北京市人民政府关于2019年度法治政府建设情况的报告\n我市深入推进依法行政。",
+     "北京市", "province", 2019),
+    ("兴安盟2020年法治政府建设工作报告\n全盟深入推进依法行政。", "兴安盟", "city", 2020),
+    # Abbreviated names of autonomous areas and banners are given by their official name.
+    ("西乌旗人民政府关于2021年度法治政府建设情况的报告\n全旗深入推进依法行政。",
+     "西乌珠穆沁旗", "county", 2021),
+    ("湘西州人民政府关于2022年度法治政府建设情况的报告\n全州深入推进依法行政。",
+     "湘西土家族苗族自治州", "city", 2022),
+    ("长阳土家族自治县2023年法治政府建设年度报告\n全县深入推进依法行政。",
+     "长阳土家族自治县", "county", 2023),
+    # A 街道 named after its district's government; a town whose name starts with 上.
+    ("柯桥区人民政府湖塘街道办事处关于2022年度法治政府建设情况的报告\n深入推进依法行政。",
+     "湖塘街道", "town", 2022),
+    ("2023年,上庄镇坚持以习近平法治思想为指导,全面推进法治政府建设。\n我镇深入推进依法行政。",
+     "上庄镇", "town", 2023),
+    # No title: the subject of the opening sentence, after "在…领导下,".
+    ("2020年,在市委、市政府的坚强领导下,昆山市坚持依法行政,建设法治政府。",
+     "昆山市", "county", 2020),
+    # A department's report: region is the place it belongs to.
+    ("嘉兴市生态环境局2022年法治政府建设年度报告\n我局深入推进依法行政。",
+     "嘉兴市", "department", 2022),
+    ("2022年,在县委、县政府的领导下,县水利局坚持依法行政,服务长阳土家族自治县发展大局。"
+     "\n全县水利系统深入推进依法行政,长阳土家族自治县水资源保护成效明显。",
+     "长阳土家族自治县", "department", 2022),
+    ("现将我局2024年法治政府建设工作情况报告如下:\n我局围绕绍兴市中心工作,服务绍兴市发展。",
+     "绍兴市", "department", 2024),
+    # A report that calls itself 我局 is a department's, whatever its opening subject.
+    ("2021年,全市交通运输系统坚持依法行政。\n我局牵头制定《遵义市交通运输执法规范》。"
+     "\n我局全年办结行政复议案件。", "遵义市", "department", 2021),
+    # A place heading a document or a government of its own outweighs one the report visits.
+    ("2022年,我区坚持依法行政。\n组织干部到余杭区学习经验。制定《鄞州区法治政府建设实施方案》。",
+     "鄞州区", "district", 2022),
+    # Only a self-reference: the level, and the place of that level the text names.
+    ("2019年,我省坚持依法行政,深入学习贯彻习近平总书记考察浙江重要讲话精神。"
+     "\n全省法治政府建设取得新成效,浙江营商环境持续优化。",
+     "浙江省", "province", 2019),
+]
+
+
+@pytest.mark.parametrize(("text", "region", "level", "year"), INFER_CASES,
+                         ids=[c[0][:12] for c in INFER_CASES])
+def test_report_region_level_and_year(text: str, region: str, level: str, year: int) -> None:
+    r = read_text(text)
+    assert (r.region, r.level, r.year_covered) == (region, level, year)
+
+
+def test_a_township_gets_its_county_from_the_township_gazetteer() -> None:
+    r = read_text("柯桥区人民政府湖塘街道办事处关于2022年度法治政府建设情况的报告\n依法行政。")
+    assert r.region_chain == ("柯桥区", "湖塘街道")
+    # 上庄镇 is the name of several townships: the county the text names decides.
+    r = read_text("2023年,上庄镇坚持依法行政。\n在绩溪县委的领导下,我镇推进法治建设。")
+    assert r.region_chain == ("绩溪县", "上庄镇")
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        # A notice passing on a plan: the plan's year.
+        ("各镇人民政府、街道办事处:\n现将《柯桥区2025年法治政府建设工作要点》印发给你们,请认真贯彻落实。"
+         "\n2025年6月4日", 2025),
+        ("各县(区)人民政府:\n《嘉兴市2023年度法治政府建设工作安排》已经市政府同意,现印发给你们。"
+         "\n2023年6月19日", 2023),
+        # A part heading names the year; the opening does not.
+        ("为全面贯彻党的十九大精神,我街严格按照区委要求推进法治建设。\n一、2020年法治建设工作情况\n"
+         "(一)加强统筹谋划。", 2020),
+        # No title, date or opening year: the year the text names most often.
+        ("一、主要举措\n市政府于2020年第2次学习会学习法治思想;2020年初制定了工作要点,2019年的问题已整改。",
+         2020),
+    ],
+)
+def test_year_without_a_title(text: str, year: int) -> None:
+    assert read_text(text).year_covered == year
+
+
+def test_traditional_header_is_read_through_simplified_and_kept_as_written() -> None:
+    r = read_text("蘇州市2019年度法治政府建設工作報告\n2019年,我市堅持依法行政,推進法治政府建設。")
+    assert (r.region, r.level, r.year_covered) == ("苏州市", "city", 2019)
+    assert r.metadata.title == "蘇州市2019年度法治政府建設工作報告"
+
+
+_PIECES = ["2022年,", "我县", "全区", "县司法局", "在市委的领导下,", "嘉兴市", "上庄镇", "西乌旗",
+           "關於", "報告", "\n", "。", "现将", "《", "》", "工作要点", "人民政府", "街道", ":"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_PIECES) | st.text(max_size=4), min_size=1, max_size=30))
+def test_inference_never_fails_on_odd_text(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    if not text.strip():
+        return
+    try:
+        r = read_text(text)
+    except IngestError:
+        return
+    assert r.level in (None, "province", "city", "county", "district", "town", "department")
+    assert r.region is None or (r.region and not r.region.isspace())
+    assert r.year_covered is None or 1900 <= r.year_covered <= 2099

@@ -169,3 +169,19 @@ def test_no_place_inside_a_cited_title(nlp: Language) -> None:
 
 def test_place_dataclass() -> None:
     assert Place(0, 3, "county", "350521") == Place(0, 3, "county", "350521", short=False)
+
+
+def test_every_division_type_has_a_level() -> None:
+    from kg.levels import LEVEL_BY_TYPE
+
+    assert {r.type for r in load_regions()} <= set(LEVEL_BY_TYPE)
+
+
+def test_township_gazetteer() -> None:
+    from kg.nlp.places import is_township, townships
+
+    assert is_township("上庄镇") and not is_township("乡镇")
+    towns = townships("上庄镇")
+    assert len(towns) > 1 and all(t.parent_code == t.code[:6] for t in towns)
+    regions = {r.code for r in load_regions()}
+    assert all(t.parent_code in regions for t in towns)

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kg.cli import cli
 from kg.query.guard import MAX_NESTING, QueryRefused, check_query
@@ -171,7 +173,7 @@ def test_values_block_opens_the_where_group() -> None:
 
     text = "SELECT ?x WHERE { ?x ?p ?y }"
     out = with_values(text, {ox.Variable("y"): ox.Literal("a")})
-    assert out == 'SELECT ?x WHERE { VALUES (?y) { ("a") }  ?x ?p ?y }'
+    assert out == 'SELECT ?x WHERE { VALUES ?y { "a" }  ?x ?p ?y }'
 
 
 def test_integer_parameter_binds_a_typed_year(store: str) -> None:
@@ -190,10 +192,12 @@ def test_iri_parameter(store: str) -> None:
 
 def test_injection_through_a_parameter_is_just_a_string(store: str) -> None:
     evil = 'x") } } ; DROP ALL ; SELECT * WHERE { ?s ?p ?o FILTER("'
-    code, out = kg(store, "cited-where", "--param", f"title={evil}", "--format", "jsonl")
-    assert code == 0, out
-    assert out.strip() == ""
-    code, out = kg(store, "ASK { ?r a kg:Report }")
+    args = ["query", "cited-where", "--param", f"title={evil}", "--format", "jsonl"]
+    result = CliRunner().invoke(cli, [*args, "--store", store])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == ""
+    assert "matches no title" in result.stderr
+    _code, out = kg(store, "ASK { ?r a kg:Report }")
     assert out.strip() == "true"
 
 
@@ -293,3 +297,114 @@ def test_queries_lists_saved_queries() -> None:
     assert result.exit_code == 0
     names = {q["name"] for q in json.loads(result.output)}
     assert "cited-where" in names
+
+
+# --- parameters bound by scope (issue 12) ---------------------------------------------------
+
+LEVEL_CITY = "<https://policy-kg.org/id/level/city>"
+
+
+@pytest.mark.parametrize(
+    ("query", "param", "expected"),
+    [
+        # ?lv exists only inside the subquery: bound there (5 cities), not ignored (16 regions)
+        (
+            "SELECT ?n WHERE { { SELECT (COUNT(?s) AS ?n) WHERE { ?s a kg:Region ; "
+            "kg:level ?lv } } }",
+            f"lv={LEVEL_CITY}",
+            ["n", "5"],
+        ),
+        # projected by the subquery: bound outside it, as before
+        (
+            "SELECT ?lv ?n WHERE { { SELECT ?lv (COUNT(?s) AS ?n) WHERE { ?s a kg:Region ; "
+            "kg:level ?lv } GROUP BY ?lv } }",
+            f"lv={LEVEL_CITY}",
+            ["lv,n", "https://policy-kg.org/id/level/city,5"],
+        ),
+        # SELECT * projects everything
+        (
+            "SELECT ?name WHERE { { SELECT * WHERE { ?s a kg:Region ; kg:adminCode ?code ; "
+            "skos:prefLabel ?name } } }",
+            "name=x",
+            ["name"],
+        ),
+        # a brace and a variable inside a string, a comment: neither is structure
+        (
+            "SELECT ?n WHERE { { SELECT (COUNT(?s) AS ?n) WHERE { ?s a kg:Region ; kg:level ?lv "
+            'FILTER(?lv != <urn:x> || "{ ?lv }" = "") } } } # { ?lv',
+            f"lv={LEVEL_CITY}",
+            ["n", "5"],
+        ),
+    ],
+)
+def test_param_binds_the_variable_in_its_scope(
+    store: str, query: str, param: str, expected: list[str]
+) -> None:
+    code, out = kg(store, query, "--param", param, "--format", "csv")
+    assert code == 0, out
+    assert out.split() == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "triples"),
+    [
+        # the short form: its pattern is its template (two triples for each of the five cities)
+        ("CONSTRUCT WHERE { ?s a kg:Region ; kg:level ?lv }", 10),
+        ("CONSTRUCT { ?s a kg:Region } { ?s a kg:Region ; kg:level ?lv }", 5),  # no WHERE
+        ("CONSTRUCT { ?s a kg:Region } WHERE { ?s a kg:Region ; kg:level ?lv }", 5),
+    ],
+)
+def test_param_on_a_construct_binds_its_pattern_not_its_template(
+    store: str, query: str, triples: int
+) -> None:
+    code, out = kg(store, query, "--param", f"lv={LEVEL_CITY}", "--format", "nt")
+    assert code == 0, out
+    assert len(out.splitlines()) == triples
+
+
+def test_param_on_a_query_without_a_where_group_is_refused(store: str) -> None:
+    code, out = kg(store, "DESCRIBE ?x", "--param", "x=<https://policy-kg.org/id/region/130600>")
+    assert code != 0
+    assert "Error: the query has no WHERE group to bind parameters in" in out
+    assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "variables"),
+    [
+        ('SELECT ?a WHERE { ?a ?b "?c" } # ?d', ["a", "b"]),
+        ("SELECT $a WHERE { ?a <urn:x?y> ?b }", ["a", "b"]),
+        (r"SELECT ?a WHERE { ?a ex:x\#y ?b }", ["a", "b"]),
+    ],
+)
+def test_query_variables_skip_strings_iris_and_comments(text: str, variables: list[str]) -> None:
+    from kg.query.params import query_variables
+
+    assert query_variables(text) == variables
+
+
+@given(
+    st.lists(st.sampled_from(["*", "?s", "?s ?lv", "?lv ?s"]), min_size=0, max_size=4),
+    st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_a_parameter_reaches_its_variable_at_any_depth(
+    corpus_store_path: Path, projections: list[str], comment: bool
+) -> None:
+    """However deep the subquery that uses ?lv, and whatever each level projects, binding lv
+    restricts the count to the five cities (16 regions unbound)."""
+    import pyoxigraph as ox
+
+    body = "?s a kg:Region ; kg:level ?lv ."
+    for projection in projections:
+        body = f"{{ SELECT {projection} WHERE {{ {body} }} }}"
+    note = ' # { ?lv "' if comment else ""
+    text = f"SELECT (COUNT(?s) AS ?n) WHERE {{ {body}{note}\n}}"
+    bound = with_values(text, {ox.Variable("lv"): ox.NamedNode(LEVEL_CITY[1:-1])})
+    store = ox.Store.read_only(str(corpus_store_path))
+    from kg.vocab import PREFIXES
+
+    result = store.query(bound, prefixes=PREFIXES, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    [row] = list(result)
+    assert row["n"].value == "5"

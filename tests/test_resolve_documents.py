@@ -28,7 +28,7 @@ def doc(title: str, **attrs: object) -> Mention:
         ("四川省法治政府建设实施方案(2021-2025年)", ("work_plan",), "四川省"),
         ("中国共产党党内法规制定条例", ("party_regulation", "regulations"), None),
         ("党政主要负责人履行推进法治建设第一责任人职责规定", ("provisions",), None),
-        ("2022年度保定市政府学法计划", ("work_plan",), None),
+        ("2022年度保定市政府学法计划", ("work_plan",), "保定市"),  # the place after a year
     ],
 )
 def test_types_and_jurisdiction(title: str, types: tuple[str, ...], where: str | None) -> None:

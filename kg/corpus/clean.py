@@ -4,8 +4,12 @@ The cleaned text is the source's non-blank lines, each stripped and with every r
 space cut to one character, joined by the source's own line breaks; page furniture (navigation,
 "扫一扫…", "字体/打印/浏览次数", "相关解读" blocks, "分享到", footers, page numbers) is left
 out. Report text is never rewritten: every cleaned character is a copy of one source character,
-so ``source[offsets.to_source(i)] == text[i]`` for every ``i``. Header lines (title, 索引号,
-文号, 发布机构, 来源/时间), signatures, 抄送 and 附件 lines are report text and stay.
+so ``source[offsets.to_source(i)] == text[i]`` for every ``i`` — save that a line may end in
+a form feed (pdftotext puts one between pages) or another line separator (:data:`BREAKS`),
+which the cleaned text writes as ``"\n"``. Control characters (C0 and C1 but tab and line
+breaks, DEL) and the noncharacters U+FFFE/U+FFFF are never text and are left out
+(:data:`CONTROLS`). Header lines (title, 索引号, 文号, 发布机构, 来源/时间), signatures, 抄送
+and 附件 lines are report text and stay.
 """
 
 from __future__ import annotations
@@ -75,8 +79,15 @@ _BLOCK_END = re.compile(r"^(?:[一二三四五六七八九十]{1,3}、|[(（][�
                         r"|索\s*引\s*号|发布机构|文\s*号\s*[:：]")
 
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
-_WORD = re.compile(rf"[^\s{_ZERO_WIDTH}]+")
-_LINE = re.compile(r"[^\n]+")
+#: Line separators besides ``\n``: CR, vertical tab, form feed, the file/group/record
+#: separators, NEL, U+2028 and U+2029 (Python's ``str.splitlines`` set).
+BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+#: Characters dropped wherever they are (a regex class body): the other C0 and C1 controls,
+#: DEL, lone surrogates and U+FFFE/U+FFFF.
+CONTROLS = "\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff"
+_DROPPED = re.compile(f"[{CONTROLS}]")
+_WORD = re.compile(rf"[^\s{_ZERO_WIDTH}{CONTROLS}]+")
+_LINE = re.compile(rf"[^\n{BREAKS}]+")
 _BULLETS = "•●▪◦"
 
 
@@ -95,6 +106,7 @@ class _Builder:
         self.source_starts: list[int] = []
         self.lengths: list[int] = []
         self.pos = 0
+        self.newlines: list[int] = []  # cleaned offsets written "\n" for another line break
 
     def add(self, start: int, end: int) -> None:
         if end <= start:
@@ -107,9 +119,20 @@ class _Builder:
             self.lengths.append(end - start)
         self.pos += end - start
 
+    def add_newline(self, at: int) -> None:
+        """The line break at source offset ``at``, written ``"\n"`` whatever it is."""
+        if self.source[at] != "\n":
+            self.newlines.append(self.pos)
+        self.add(at, at + 1)
+
     def result(self) -> Cleaned:
         src, starts, lengths = self.source, self.source_starts, self.lengths
         text = "".join(src[s : s + n] for s, n in zip(starts, lengths, strict=True))
+        if self.newlines:
+            chars = list(text)
+            for at in self.newlines:
+                chars[at] = "\n"
+            text = "".join(chars)
         offsets = OffsetMap(tuple(self.clean_starts), tuple(starts), tuple(lengths))
         return Cleaned(text, offsets)
 
@@ -119,7 +142,9 @@ def _space_in(source: str, start: int, end: int) -> int | None:
     gap = source[start:end]
     at = gap.find(" ")
     if at < 0:
-        at = next((i for i, ch in enumerate(gap) if ch.isspace()), -1)
+        at = next(
+            (i for i, ch in enumerate(gap) if ch.isspace() and not _DROPPED.match(ch)), -1
+        )
     return start + at if at >= 0 else None
 
 
@@ -183,7 +208,7 @@ def clean(source: str) -> Cleaned:
             if not words:
                 continue
         if last_newline is not None:
-            out.add(last_newline, last_newline + 1)
+            out.add_newline(last_newline)
         prev_end: int | None = None
         for s, e in words:
             if prev_end is not None:

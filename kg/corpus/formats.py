@@ -6,12 +6,17 @@ file and the reason; no library traceback gets out.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import itertools
+import logging
 import re
 import statistics
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from kg.corpus.decode import decode
 from kg.errors import IngestError
@@ -19,6 +24,7 @@ from kg.errors import IngestError
 MAX_FILE_BYTES = 50 * 1024 * 1024  # a report file larger than this is refused unread
 MAX_TEXT_CHARS = 20_000_000  # extracted text larger than this is refused
 MAX_PDF_PAGES = 2000
+MAX_PDF_STREAM = 64 * 1024 * 1024  # bytes one compressed PDF stream may inflate to
 MAX_ZIP_MEMBERS = 5000
 MAX_ZIP_TOTAL = 200 * 1024 * 1024  # uncompressed bytes of all members of a .docx
 MAX_ZIP_RATIO = 100  # uncompressed / compressed, checked for members over 1 MiB
@@ -53,6 +59,13 @@ class Extracted:
     format: str
     encoding: str | None = None
     page_meta: dict[str, str] = field(default_factory=dict)  # HTML <meta>/<title> fields
+
+
+def describe(err: BaseException) -> str:
+    """``Type: message`` of a library's exception on one line, at most 300 characters (lxml
+    and pdfminer put line breaks and whole objects in theirs)."""
+    text = " ".join(f"{type(err).__name__}: {err}".split())
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def normalise_newlines(text: str) -> str:
@@ -127,39 +140,169 @@ class _Line:
     text: str
 
 
+class _PDFBomb(Exception):
+    """A PDF stream inflates to more than :data:`MAX_PDF_STREAM` bytes."""
+
+
+class _PDFCycle(Exception):
+    """A PDF object is a reference to itself, directly or through other references."""
+
+
+class _Inflater:
+    """``zlib.decompressobj()`` that refuses to give more than :data:`MAX_PDF_STREAM` bytes."""
+
+    def __init__(self) -> None:
+        self._inner = zlib.decompressobj()
+        self._total = 0
+
+    def decompress(self, data: bytes) -> bytes:
+        out = self._inner.decompress(data, MAX_PDF_STREAM + 1 - self._total)
+        self._total += len(out)
+        if self._total > MAX_PDF_STREAM or self._inner.unconsumed_tail:
+            raise _PDFBomb
+        return out
+
+
+class _CappedZlib:
+    """What pdfminer's stream decoder sees as ``zlib``: the same, with a cap on output."""
+
+    error = zlib.error
+
+    @staticmethod
+    def decompress(data: bytes) -> bytes:
+        inner = zlib.decompressobj()
+        out = inner.decompress(data, MAX_PDF_STREAM + 1)
+        if len(out) > MAX_PDF_STREAM or inner.unconsumed_tail:
+            raise _PDFBomb
+        if not inner.eof:  # as zlib.decompress does: pdfminer then tries the lenient way
+            raise zlib.error("incomplete or truncated stream")
+        return out
+
+    @staticmethod
+    def decompressobj() -> _Inflater:
+        return _Inflater()
+
+
+def _inflate_damaged(data: bytes) -> bytes:
+    """pdfminer's ``decompress_corrupted`` (a stream whose checksum is damaged), in linear
+    time: the original feeds one byte at a time and copies the whole output each time."""
+    inflater = _Inflater()
+    out = inflater.decompress(data[:-4])  # a zlib.error here is real damage, as there
+    with contextlib.suppress(zlib.error):
+        out += inflater.decompress(data[-4:])
+    return out
+
+
+@contextlib.contextmanager
+def _quiet(logger: str) -> Iterator[None]:
+    """A library's warnings about a damaged file ("Could not get FontBBox …") are not shown:
+    the file reads or fails with one message of ours."""
+    log = logging.getLogger(logger)
+    saved = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        log.setLevel(saved)
+
+
+@contextlib.contextmanager
+def _capped_pdf_streams() -> Iterator[None]:
+    """While pdfminer runs, its Flate decoding is capped at :data:`MAX_PDF_STREAM` bytes.
+
+    (pdfminer has no hook for this; its module-level names are swapped and restored. Reading
+    runs in a child process, so nothing else sees the swap.)
+    """
+    from pdfminer import pdftypes
+
+    names = vars(pdftypes)
+    saved = names["zlib"], names["decompress_corrupted"]
+    names["zlib"], names["decompress_corrupted"] = _CappedZlib, _inflate_damaged
+    try:
+        yield
+    finally:
+        names["zlib"], names["decompress_corrupted"] = saved
+
+
+def _pdf_pages(data: bytes) -> Iterator[Any]:
+    """pdfminer's ``extract_pages``, with a document that detects reference cycles."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LAParams
+    from pdfminer.pdfdocument import PDFDocument
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
+    from pdfminer.pdftypes import PDFObjRef
+
+    class Document(PDFDocument):
+        def getobj(self, objid: int) -> object:
+            # pdfminer resolves "4 0 obj 4 0 R endobj" by following references for ever.
+            obj = super().getobj(objid)
+            chain = [objid]
+            while isinstance(obj, PDFObjRef):
+                chain.append(obj.objid)
+                if obj.objid in chain[:-1]:
+                    raise _PDFCycle(" -> ".join(map(str, chain)))
+                obj = super().getobj(obj.objid)
+            return obj
+
+    manager = PDFResourceManager(caching=True)
+    device = PDFPageAggregator(manager, laparams=LAParams())
+    interpreter = PDFPageInterpreter(manager, device)
+    document = Document(PDFParser(io.BytesIO(data)), caching=True)
+    for page in PDFPage.create_pages(document):
+        interpreter.process_page(page)
+        yield device.get_result()
+
+
 def _pdf_lines(data: bytes, path: str) -> list[_Line]:
     # Imported here: pdfminer is slow to import and only PDFs need it.
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTTextBox, LTTextLine
+    from pdfminer.layout import LTTextBox, LTTextLine
     from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     lines: list[_Line] = []
     box_no = 0
     try:
-        for page_no, page in enumerate(extract_pages(io.BytesIO(data), laparams=LAParams())):
-            if page_no >= MAX_PDF_PAGES:
-                raise IngestError(path, f"the PDF has over {MAX_PDF_PAGES} pages; split it")
-            for box in page:
-                if not isinstance(box, LTTextBox):
-                    continue
-                box_no += 1
-                for line in box:
-                    if not isinstance(line, LTTextLine):
+        with _capped_pdf_streams(), _quiet("pdfminer"):
+            for page_no, page in enumerate(_pdf_pages(data)):
+                if page_no >= MAX_PDF_PAGES:
+                    raise IngestError(path, f"the PDF has over {MAX_PDF_PAGES} pages; split it")
+                for box in page:
+                    if not isinstance(box, LTTextBox):
                         continue
-                    text = line.get_text().strip()
-                    if not text or _PAGE_NUMBER.match(text):
-                        continue
-                    width = max(line.height, 1.0)
-                    lines.append(_Line(page_no, box_no, line.x0, line.x1, width, text))
-    except IngestError:
+                    box_no += 1
+                    for line in box:
+                        if not isinstance(line, LTTextLine):
+                            continue
+                        text = line.get_text().strip()
+                        if not text or _PAGE_NUMBER.match(text):
+                            continue
+                        width = max(line.height, 1.0)
+                        lines.append(_Line(page_no, box_no, line.x0, line.x1, width, text))
+    except (IngestError, MemoryError):
         raise
+    except _PDFBomb as err:
+        raise IngestError(
+            path,
+            f"a compressed stream in the PDF inflates to over {MAX_PDF_STREAM // 2**20} MiB "
+            "(a decompression bomb?); refused",
+        ) from err
+    except _PDFCycle as err:
+        raise IngestError(
+            path, f"the PDF's objects refer to each other in a cycle ({err.args[0]}); the file "
+                  "is damaged or hostile",
+        ) from err
+    except RecursionError as err:
+        raise IngestError(
+            path, "the PDF's objects are nested or chained too deeply to read; it is damaged"
+        ) from err
     except (PDFPasswordIncorrect, PDFEncryptionError) as err:
         raise IngestError(
             path, "the PDF is encrypted and needs a password; save an unprotected copy"
         ) from err
     except Exception as err:  # pdfminer raises many types (PSEOF, PDFSyntaxError, …)
         raise IngestError(
-            path, f"cannot read the PDF ({type(err).__name__}: {err}); it may be damaged"
+            path, f"cannot read the PDF ({describe(err)}); it may be damaged"
         ) from err
     return lines
 
@@ -260,9 +403,11 @@ def extract_docx(data: bytes, path: str) -> Extracted:
     try:
         document = docx.Document(io.BytesIO(data))
         blocks = _docx_blocks(document)
+    except MemoryError:
+        raise
     except Exception as err:  # python-docx / lxml raise many types for damaged parts
         raise IngestError(
-            path, f"cannot read the .docx ({type(err).__name__}: {err}); it may be damaged"
+            path, f"cannot read the .docx ({describe(err)}); it may be damaged"
         ) from err
     text = "\n".join(blocks)
     if not text.strip():

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kg.corpus.model import Metadata
 from kg.corpus.segment import heading_at
+from kg.text import CJK, script_of, to_simplified
 
 _HEADER_MAX_LINES = 40
 _SIGNATURE_LINES = 15
@@ -54,20 +55,20 @@ _TITLE_END = re.compile(
 )
 # A 文号: "惠政文〔2023〕8号", "漯法〔2021〕2号", "冀政办字[2022]15号".
 DOC_NUMBER = re.compile(
-    r"[\u4e00-\u9fff]{1,12}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号"
+    rf"[{CJK}]{{1,12}}\s*[〔\[［(（【]\s*(?:19|20)\d{{2}}\s*[〕\]］)）】]\s*第?\s*\d{{1,5}}\s*号"
 )
 # A 文号 whose brackets and 号 were lost in scraping, alone at the start of a header line:
 # "惠政文20238                   签发人:庄稼祥" (惠政文〔2023〕8号).
-_DAMAGED = re.compile(r"(?P<n>[\u4e00-\u9fff]{2,8}?(?:19|20)\d{2}\d{1,4})号?(?=\s|签发人|$)")
+_DAMAGED = re.compile(rf"(?P<n>[{CJK}]{{2,8}}?(?:19|20)\d{{2}}\d{{1,4}})号?(?=\s|签发人|$)")
 # An issuing body, alone on a line or before 关于. Real strings: "惠安县人民政府",
 # "中共太原市迎泽区委", "太原市迎泽区人民政府", "保定市人民政府", "XX街道办事处", "XX县司法局".
 _ISSUER = re.compile(
-    r"(?:中共)?[\u4e00-\u9fff()（）]{1,30}?(?:人民政府|政府|委员会|党委|党工委|党组|委|办事处|"
+    rf"(?:中共)?[{CJK}()（）]{{1,30}}?(?:人民政府|政府|委员会|党委|党工委|党组|委|办事处|"
     r"办公室|管委会|局|厅|署|院|部|中心|司法所)"
 )
 # A body or place that starts a title: "XX街道办事处2023年…", "中共蓬溪县天福镇2023年度…".
 _TITLE_BODY = re.compile(
-    r"(?:中共)?[\u4e00-\u9fff]{2,20}?(?:人民政府|办事处|政府|委员会|党委|委|镇|乡|街道|县|区|市)"
+    rf"(?:中共)?[{CJK}]{{2,20}}?(?:人民政府|办事处|政府|委员会|党委|委|镇|乡|街道|县|区|市)"
     r"(?=(?:19|20)\d{2}|法治|年度|关于)"
 )
 _SPLIT_BODIES = re.compile(r"[\s、,，]+")
@@ -201,8 +202,42 @@ def _signature(lines: list[str], start: int) -> tuple[list[str], str | None, str
 
 
 def read_header(lines: list[str], page_meta: dict[str, str] | None = None) -> Header:
-    """Metadata from the cleaned text's (non-blank) ``lines``."""
-    meta = page_meta or {}
+    """Metadata from the cleaned text's (non-blank) ``lines``.
+
+    Lines in traditional characters are read in their simplified form; the title and the
+    other fields taken from the text are given back as written. Issuers and signatories stay
+    simplified: they are read as place names.
+    """
+    source = lines[:_HEADER_MAX_LINES] + lines[-_SIGNATURE_LINES:]
+    if script_of("\n".join(source)) != "traditional":
+        return _read_header(lines, page_meta or {})
+    view = [to_simplified(line) for line in lines]
+    header = _read_header(view, page_meta or {})
+    meta = header.metadata
+    written = {
+        name: _as_written(getattr(meta, name), view, lines)
+        for name in ("title", "doc_number", "issuing_body", "source", "author", "publisher")
+    }
+    return Header(replace(meta, **written), header.issuers, header.signatories)
+
+
+def _as_written(value: str | None, view: list[str], lines: list[str]) -> str | None:
+    """``value``, found in the simplified ``view`` of ``lines``, as the lines write it (a
+    value over two lines, such as a title, is looked for in each pair of lines)."""
+    if not value:
+        return value
+    for i, line in enumerate(view):
+        for joined, original in (
+            (line, lines[i]),
+            (line + view[i + 1], lines[i] + lines[i + 1]) if i + 1 < len(view) else ("", ""),
+        ):
+            at = joined.find(value)
+            if at >= 0 and len(joined) == len(original):
+                return original[at : at + len(value)]
+    return value
+
+
+def _read_header(lines: list[str], meta: dict[str, str]) -> Header:
     start = _body_start(lines)
     header = list(range(start))
     fields: dict[str, str] = {}

@@ -15,6 +15,7 @@ import re
 
 from bs4 import BeautifulSoup
 from bs4.element import (
+    CData,
     Comment,
     Declaration,
     Doctype,
@@ -24,7 +25,7 @@ from bs4.element import (
 )
 
 from kg.corpus.decode import decode
-from kg.corpus.formats import MAX_TEXT_CHARS, Extracted, normalise_newlines
+from kg.corpus.formats import MAX_TEXT_CHARS, Extracted, describe, normalise_newlines
 from kg.errors import IngestError
 
 _SKIP = frozenset({
@@ -66,7 +67,29 @@ def declared_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii", "replace") if match else None
 
 
-def _is_furniture(tag: Tag, page_chars: int) -> bool:
+def _text_sizes(root: Tag) -> dict[int, int]:
+    """``len(tag.get_text())`` of every tag under ``root``, by ``id(tag)``, in one pass (asking
+    each nested container for its text is quadratic in the depth)."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Tag, bool]] = [(root, False)]
+    while stack:
+        tag, done = stack.pop()
+        if not done:
+            stack.append((tag, True))
+            stack.extend((child, False) for child in tag.contents if isinstance(child, Tag))
+            continue
+        total = 0
+        for child in tag.contents:
+            if isinstance(child, Tag):
+                total += sizes[id(child)]
+            elif isinstance(child, NavigableString) and type(child) in (NavigableString, CData):
+                # what get_text() counts: not comments, doctypes, scripts
+                total += len(child)
+        sizes[id(tag)] = total
+    return sizes
+
+
+def _is_furniture(tag: Tag, page_chars: int, sizes: dict[int, int]) -> bool:
     if tag.name == "nav" or tag.has_attr("hidden"):
         return True
     style = tag.get("style")
@@ -82,7 +105,7 @@ def _is_furniture(tag: Tag, page_chars: int) -> bool:
     if not any(_FURNITURE_ATTR.search(v) for v in values):
         return False
     # A container that holds most of the page is the page, whatever its class says.
-    return len(tag.get_text()) < 0.3 * page_chars
+    return sizes[id(tag)] < 0.3 * page_chars
 
 
 def _soft(text: str) -> str:
@@ -93,7 +116,8 @@ def _soft(text: str) -> str:
 
 def _render(soup: BeautifulSoup) -> str:
     parts: list[str] = []
-    page_chars = max(len(soup.get_text()), 1)
+    sizes = _text_sizes(soup)
+    page_chars = max(sizes[id(soup)], 1)
     stack: list[tuple[object, bool]] = [(soup, False)]
     pre = 0
     while stack:
@@ -111,7 +135,7 @@ def _render(soup: BeautifulSoup) -> str:
         if not isinstance(node, Tag):
             continue
         name = node.name
-        if name in _SKIP or _is_furniture(node, page_chars):
+        if name in _SKIP or _is_furniture(node, page_chars, sizes):
             continue
         if name == "br":
             parts.append("\n")
@@ -151,11 +175,13 @@ def extract_html(data: bytes, path: str) -> Extracted:
         soup = BeautifulSoup(markup, "lxml")
         text = _render(soup)
         meta = _page_meta(soup)
+    except MemoryError:
+        raise
     except RecursionError as err:
         raise IngestError(path, "the HTML is nested too deeply to read; it is not a normal "
                                 "web page") from err
     except Exception as err:  # bs4/lxml: damaged markup they cannot recover from
-        raise IngestError(path, f"cannot parse the HTML ({type(err).__name__}: {err})") from err
+        raise IngestError(path, f"cannot parse the HTML ({describe(err)})") from err
     if len(text) > MAX_TEXT_CHARS:
         raise IngestError(path, f"the page has over {MAX_TEXT_CHARS} characters of text; split it")
     return Extracted(normalise_newlines(text), "html", decoded.encoding, meta)

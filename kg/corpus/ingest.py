@@ -5,10 +5,16 @@ Stages: bytes -> text (:mod:`kg.corpus.decode`, :mod:`kg.corpus.formats`, :mod:`
 (:mod:`kg.corpus.header`) -> region, level and year (:mod:`kg.corpus.infer`) -> sections,
 paragraphs and sentences (:mod:`kg.corpus.segment`). Every failure is one
 :class:`~kg.errors.IngestError` naming the file and the reason.
+
+Reading a file's bytes into a report runs under a time and memory budget in a child process
+(:mod:`kg.corpus.sandbox`); only regular files are opened, and never more than
+:data:`~kg.corpus.formats.MAX_FILE_BYTES` of them is read.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from kg.corpus.clean import clean
@@ -28,6 +34,7 @@ from kg.corpus.header import read_header
 from kg.corpus.html import extract_html
 from kg.corpus.infer import infer_region, infer_year
 from kg.corpus.model import Paragraph, Report, Section, Sentence
+from kg.corpus.sandbox import Budget, run_bounded
 from kg.corpus.segment import paragraph_bounds, section_bounds, sentence_bounds
 from kg.errors import IngestError
 
@@ -72,7 +79,7 @@ def _build(extracted: Extracted, path: str) -> Report:
         metadata=header.metadata,
         region=region,
         level=level,
-        year_covered=infer_year(header, [ln for ln in lines if "。" in ln]),
+        year_covered=infer_year(header, [ln for ln in lines if "。" in ln], text),
         sections=tuple(
             Section(text[start:head_end], level, start, end)
             for level, start, head_end, end in section_bounds(text, paragraphs)
@@ -88,10 +95,29 @@ def read_text(text: str, *, path: str = "-") -> Report:
     return _build(Extracted(normalise_newlines(text), "txt"), path)
 
 
-def read_bytes(data: bytes, *, path: str = "-", fmt: str | None = None) -> Report:
+def read_bytes(
+    data: bytes, *, path: str = "-", fmt: str | None = None, budget: Budget | None = None
+) -> Report:
     """A :class:`Report` from a file's bytes; ``fmt`` (txt/html/pdf/docx) defaults from the
-    content's magic bytes, then ``path``'s suffix."""
+    content's magic bytes, then ``path``'s suffix. Reading runs under ``budget`` (default:
+    :func:`kg.corpus.sandbox.default_budget`); going over it is an :class:`IngestError`."""
+    path = display_path(path)
     check_size(len(data), path)
+    if data:
+        _preload(resolve_format(data, path, fmt))
+    return run_bounded(lambda: _read_bytes(data, path, fmt), path, budget)
+
+
+def _preload(kind: str) -> None:
+    """Import a format's parser here, once, rather than in every reader process."""
+    if kind == "pdf":
+        import pdfminer.converter
+        import pdfminer.pdfpage  # noqa: F401
+    elif kind == "docx":
+        import docx  # noqa: F401
+
+
+def _read_bytes(data: bytes, path: str, fmt: str | None) -> Report:
     if not data:
         raise IngestError(path, "the file is empty (0 bytes)")
     kind = resolve_format(data, path, fmt)
@@ -106,16 +132,64 @@ def read_bytes(data: bytes, *, path: str = "-", fmt: str | None = None) -> Repor
     return _build(extracted, path)
 
 
-def read_report(path: str | Path) -> Report:
-    """Read one report file."""
-    p = Path(path)
-    name = str(p)
-    if p.is_dir():
+def display_path(path: str | Path) -> str:
+    """``path`` as text that prints and stores anywhere: each byte of a file name that is not
+    UTF-8 (which Python keeps as a lone surrogate) becomes ``%XX``, as in a URL: the file
+    ``b"r\\xff.txt"`` is shown and built as ``r%FF.txt``."""
+    name = str(path)
+    if not any(0xD800 <= ord(c) <= 0xDFFF for c in name):
+        return name
+    out: list[str] = []
+    for c in name:
+        if 0xDC80 <= ord(c) <= 0xDCFF:  # a byte that surrogateescape kept
+            out.append(f"%{ord(c) - 0xDC00:02X}")
+        elif 0xD800 <= ord(c) <= 0xDFFF:  # any other lone surrogate
+            out.append("".join(f"%{b:02X}" for b in c.encode("utf-8", "surrogatepass")))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+_NOT_REGULAR = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _check_regular(mode: int, name: str) -> None:
+    if stat.S_ISDIR(mode):
         raise IngestError(name, "is a directory, not a report file; use find_reports() on it")
+    if not stat.S_ISREG(mode):
+        what = next((w for test, w in _NOT_REGULAR if test(mode)), "not a regular file")
+        raise IngestError(name, f"is {what}, not a regular file; only report files are read")
+
+
+def read_file(path: str | Path) -> bytes:
+    """The bytes of the regular file ``path``, at most :data:`MAX_FILE_BYTES` of them.
+
+    A FIFO, a device, a socket or a directory is refused without blocking on it (the file is
+    opened non-blocking and checked after opening, so it cannot be swapped in between).
+    """
+    name = display_path(path)
     try:
-        check_size(p.stat().st_size, name)
-        with p.open("rb") as fh:
+        _check_regular(os.stat(path).st_mode, name)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError as err:
+        raise IngestError(name, f"cannot read the file ({err.strerror})") from err
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            _check_regular(info.st_mode, name)
+            check_size(info.st_size, name)
             data = fh.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         raise IngestError(name, f"cannot read the file ({err.strerror})") from err
-    return read_bytes(data, path=name)
+    check_size(len(data), name)  # it grew after it was measured
+    return data
+
+
+def read_report(path: str | Path, *, budget: Budget | None = None) -> Report:
+    """Read one report file (under ``budget``, as :func:`read_bytes`)."""
+    return read_bytes(read_file(path), path=display_path(path), budget=budget)

@@ -1,7 +1,10 @@
 """Split cleaned report text into sentences, paragraphs and sections.
 
 A sentence ends after 。！？!? (with any closing quotes or brackets that follow) or at a line
-break; blank lines and leading indentation are not part of any sentence.
+break; blank lines and leading indentation are not part of any sentence. A run longer than
+:data:`MAX_SENTENCE_CHARS` without such an end is cut into pieces no longer than that, after a
+；, else a ，、: or a space, else anywhere: every mention carries its sentence, so one 200 KB
+"sentence" would be copied into each of thousands of mentions.
 
 >>> text = "一是加强领导。二是“放管服”改革！\\n三是其他"
 >>> [text[s:e] for s, e in sentence_bounds(text)]
@@ -32,9 +35,46 @@ def _stripped_matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, in
     return bounds
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Character ``(start, end)`` of each sentence, stripped of surrounding white space."""
-    return _stripped_matches(_SENTENCE, text)
+MAX_SENTENCE_CHARS = 1000
+# Where an over-long sentence is cut, best first: after a clause, a phrase, at a space.
+_CUTS = (re.compile(r"[；;]"), re.compile(r"[，,、：:]"), re.compile(r"[ \t\u3000]"))
+
+
+def _cut(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``limit`` characters, each cut as late as it
+    can be at the best boundary in the second half of the piece."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > limit:
+        stop = start + limit
+        cut = stop
+        for boundary in _CUTS:
+            found = [m.end() for m in boundary.finditer(text, start + limit // 2, stop)]
+            if found:
+                cut = found[-1]
+                break
+        piece_end = cut
+        while piece_end > start and text[piece_end - 1] in _SPACE:
+            piece_end -= 1
+        if piece_end > start:
+            pieces.append((start, piece_end))
+        start = cut
+        while start < end and text[start] in _SPACE:
+            start += 1
+    if end > start:
+        pieces.append((start, end))
+    return pieces
+
+
+def sentence_bounds(text: str, limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """Character ``(start, end)`` of each sentence, stripped of surrounding white space; no
+    sentence is longer than ``limit`` characters."""
+    bounds: list[tuple[int, int]] = []
+    for start, end in _stripped_matches(_SENTENCE, text):
+        if end - start > limit:
+            bounds += _cut(text, start, end, limit)
+        else:
+            bounds.append((start, end))
+    return bounds
 
 
 # Section headings at the start of a paragraph, by level. Real strings: "一、指导思想",

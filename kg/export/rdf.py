@@ -44,7 +44,10 @@ memory (an rdflib graph, then the JSON tree): about 2 KiB and 50 µs per triple 
   JSON-LD honours ``@base`` only in an embedded context, which is why the context is embedded.
 
 Every file export goes through :func:`kg.export.atomic.atomic_path`: a failed export leaves no
-file behind and an earlier export intact. ``target=None`` writes to standard output.
+file behind and an earlier export intact; a link, FIFO or device is written through, never
+replaced. ``target=None`` writes to standard output. RDF/XML literals have the characters XML
+1.0 cannot carry (C0 controls but tab and line breaks) replaced (:func:`kg.output.xml_text`);
+the other formats keep every character (they escape them).
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ from rdflib.term import IdentifiedNode, Identifier
 from kg.errors import KGError
 from kg.export.atomic import atomic_path
 from kg.graph import iris
+from kg.output import xml_text
 from kg.store import GraphStore, KGStore, rdflib_term
 from kg.vocab import ID, PREFIXES
 
@@ -306,12 +310,32 @@ def _write_jsonld(triples: Iterable[Any], output: str | IO[bytes]) -> int:
 # --- export ------------------------------------------------------------------------------------
 
 
+def _xml_safe(triples: Iterable[Any]) -> Iterator[Any]:
+    """``triples`` with literals RDF/XML can carry: characters XML 1.0 cannot hold at all (a
+    form feed in an old store's report text) replaced by :func:`kg.output.xml_text`."""
+    for triple in triples:
+        obj = triple.object
+        if isinstance(obj, ox.Literal):
+            value = xml_text(obj.value)
+            if value != obj.value:
+                obj = (
+                    ox.Literal(value, language=obj.language)
+                    if obj.language
+                    else ox.Literal(value, datatype=obj.datatype)
+                )
+                triple = ox.Triple(triple.subject, triple.predicate, obj)
+        yield triple
+
+
 def _write(store: KGStore, fmt: str, only: Any | None, output: str | IO[bytes]) -> int:
     if fmt == "jsonld":
         return _write_jsonld(_union_triples(store, only), output)
-    items = _Counted(
-        _dataset_quads(store, only) if fmt in QUAD_FORMATS else _union_triples(store, only)
-    )
+    if fmt == "xml":
+        items: _Counted[Any] = _Counted(_xml_safe(_union_triples(store, only)))
+    else:
+        items = _Counted(
+            _dataset_quads(store, only) if fmt in QUAD_FORMATS else _union_triples(store, only)
+        )
     prefixes = EXPORT_PREFIXES if fmt in _WITH_PREFIXES else None
     try:
         ox.serialize(items, output, _OX_FORMATS[fmt], prefixes=prefixes)
@@ -336,5 +360,6 @@ def export_rdf(store: KGStore, fmt: str, target: Path | None, graph: str | None 
         count = _write(store, fmt, only, out)
         out.flush()
         return count
-    with atomic_path(Path(target)) as tmp:
-        return _write(store, fmt, only, str(tmp))
+    # Opened here, not by Oxigraph: its own file writer fails (EINVAL) on /dev/null or a FIFO.
+    with atomic_path(Path(target)) as tmp, tmp.open("wb") as fh:
+        return _write(store, fmt, only, fh)

@@ -131,6 +131,12 @@ SELECT ?report ?doc ?action (COUNT(DISTINCT ?citation) AS ?n) WHERE {
 GROUP BY ?report ?doc ?action
 """
 
+# A link a report states about a document it does not cite (为贯彻《A》…现制定如下实施方案:
+# the report's own document implements A): the report counts as the document's citing report.
+STATED_QUERY = """
+SELECT DISTINCT ?report ?doc WHERE { ?st rdf:subject ?doc ; kg:inReport ?report }
+"""
+
 LINKS_QUERY = """
 SELECT DISTINCT ?from ?link ?to WHERE {
   ?from ?p ?to .
@@ -399,6 +405,9 @@ def implements_view(scope: _Scope) -> nx.DiGraph:
     citing: dict[str, set[str]] = defaultdict(set)
     for report, doc in cited:
         citing[doc].add(scope.reports[report].file)
+    for row in _select(scope.store, STATED_QUERY):
+        if (report := _text(row, "report")) in scope.reports:
+            citing[_text(row, "doc")].add(scope.reports[report].file)
     links: dict[tuple[str, str], str] = {}
     for row in _select(scope.store, LINKS_QUERY):
         a, b, link = _text(row, "from"), _text(row, "to"), _text(row, "link")

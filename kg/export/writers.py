@@ -50,6 +50,7 @@ import networkx as nx
 from kg import __version__
 from kg.errors import KGError
 from kg.export.atomic import atomic_dir, atomic_path
+from kg.output import xml_text
 
 FORMATS = ("graphml", "gexf", "cyjs", "csv")
 
@@ -91,9 +92,6 @@ XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 
 _INT32 = range(-(2**31), 2**31)
 _NUMERIC = ("int", "long", "double")
-# Characters XML 1.0 cannot carry at all (C0 controls but tab/LF/CR, lone surrogates,
-# U+FFFE/U+FFFF): PDF text brings form feeds, for one.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _LINE_BREAKS = re.compile(r"\r\n|[\r\n\u2028\u2029]")
 
 
@@ -242,7 +240,7 @@ def _start(attrs: Mapping[str, Any]) -> int | None:
 
 
 def _xml(text: str) -> str:
-    return _XML_ILLEGAL.sub(" ", text)
+    return xml_text(text)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -556,12 +554,16 @@ def _write_csv(view: _View, directory: Path) -> None:
 # ------------------------------------------------------------------------------- entry point
 
 
-def write_view(graph: nx.Graph, fmt: str, target: Path, *, yed: bool = False) -> Path:
+def write_view(
+    graph: nx.Graph, fmt: str, target: Path, *, yed: bool = False, force: bool = False
+) -> Path:
     """Write ``graph`` to ``target`` in ``fmt`` (one of :data:`FORMATS`); returns ``target``.
 
     ``target`` is a file, except for ``csv`` where it is a directory (``nodes.csv`` and
-    ``relationships.csv``), replaced whole. ``yed=True`` asks for the yEd flavour of GraphML.
-    The target is replaced only once the whole export is written.
+    ``relationships.csv``, with the manifest :data:`kg.export.atomic.MANIFEST`): new, empty or
+    an earlier export, or anything with ``force=True``; only the export's own files in it are
+    replaced (:func:`kg.export.atomic.atomic_dir`). ``yed=True`` asks for the yEd flavour of
+    GraphML. The target changes only once the whole export is written.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
@@ -570,7 +572,7 @@ def write_view(graph: nx.Graph, fmt: str, target: Path, *, yed: bool = False) ->
     target = Path(target)
     view = _view(graph)
     if fmt == "csv":
-        with atomic_dir(target) as tmp_dir:
+        with atomic_dir(target, force=force) as tmp_dir:
             _write_csv(view, tmp_dir)
         return target
     with atomic_path(target) as tmp:

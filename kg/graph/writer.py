@@ -29,13 +29,12 @@ from rdflib.term import Node
 from kg.graph import iris
 from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.model import DOCUMENT, INSTITUTION, NESTED_DOCUMENT, OUTCOME, PROGRAM, Mention, Tags
-from kg.resolve.documents import NATIONAL, DocumentEntity, resolve_documents
+from kg.resolve.documents import NATIONAL, DocumentEntity, document_key, resolve_documents
 from kg.resolve.institutions import InstitutionEntity, resolve_institutions
 from kg.resolve.outcomes import link_indicator
 from kg.resolve.programs import ProgramEntity, resolve_programs
 from kg.resolve.regions import LinkedRegion, link_region
-from kg.text import normalize
-from kg.vocab import ACTION, CHINA, DOCTYPE, INDICATOR, KG, LEVEL, NIF, OUTCOMES_DATASET
+from kg.vocab import ACTION, CHINA, DOCTYPE, ID, INDICATOR, KG, LEVEL, NIF, OUTCOMES_DATASET
 
 Triple = tuple[Node, Node, Node]
 
@@ -120,6 +119,7 @@ def document_triples(entity: DocumentEntity) -> list[Triple]:
         (doc, RDF.type, KG.PolicyDocument),
         (doc, DCTERMS.title, zh(display_title(entity.key))),
     ]
+    triples += authority_triples(doc, entity)
     triples += [(doc, KG.documentType, DOCTYPE[t]) for t in entity.doc_types]
     where, regions = _jurisdiction(entity.jurisdiction)
     if where is not None:
@@ -128,6 +128,54 @@ def document_triples(entity: DocumentEntity) -> list[Triple]:
     triples += doc_number_triples(doc, entity.doc_number)
     for prop, keys in ((KG.implements, entity.implements), (KG.transmits, entity.transmits)):
         triples += [(doc, prop, iris.document_iri(k)) for k in keys if k != entity.key]
+    return triples
+
+
+def authority_triples(doc: URIRef, entity: DocumentEntity) -> list[Triple]:
+    """What the document authority checked: the date (dcterms:issued, when the source gives the
+    day) and where it was checked (dcterms:source); or, for a document
+    whose jurisdiction stays unknown, why (skos:editorialNote)."""
+    entry = entity.authority
+    if entry is None:
+        return [(doc, SKOS.editorialNote, Literal(entity.note, lang="en"))] if entity.note else []
+    triples: list[Triple] = [(doc, DCTERMS.source, URIRef(entry.source))]
+    day = _date(entry.date)
+    if day is not None:
+        triples.append((doc, DCTERMS.issued, Literal(day)))
+    return triples
+
+
+def publisher_triples(entity: DocumentEntity) -> tuple[list[Triple], list[Triple]]:
+    """The authority's issuers of ``entity``: the institutions (for the shared graph) and the
+    dcterms:publisher links (for the citing report's graph, so that an issuer stays while a
+    report that cites the document does)."""
+    shared: list[Triple] = []
+    own: list[Triple] = []
+    doc = iris.document_iri(entity.key)
+    for name in entity.authority.issuers if entity.authority else ():
+        for inst in resolve_institutions([], None, publisher=name):
+            shared += institution_triples(inst)
+            own.append((doc, DCTERMS.publisher, iris.institution_iri(inst.key)))
+    return shared, own
+
+
+def link_triples(report: URIRef, graph_name: str, entity: DocumentEntity) -> list[Triple]:
+    """Each link of ``entity`` with its evidence, as an rdf:Statement in the report's graph:
+    rdf:subject/predicate/object the link, kg:sentence what states it, kg:inReport the report."""
+    triples: list[Triple] = []
+    for link in entity.evidence:
+        if link.target == link.source:
+            continue
+        prop = KG.implements if link.relation == "implements" else KG.transmits
+        node = ID[f"link/{iris.digest(graph_name, link.source, link.relation, link.target)}"]
+        triples += [
+            (node, RDF.type, RDF.Statement),
+            (node, RDF.subject, iris.document_iri(link.source)),
+            (node, RDF.predicate, prop),
+            (node, RDF.object, iris.document_iri(link.target)),
+            (node, KG.sentence, Literal(link.evidence)),
+            (node, KG.inReport, report),
+        ]
     return triples
 
 
@@ -226,15 +274,26 @@ class _Writer:
 
     def citations(self) -> None:
         mentions = self.tags.of(DOCUMENT) + self.tags.of(NESTED_DOCUMENT)
-        entities = resolve_documents(self.tags.mentions, self.region)
+        entities = resolve_documents(
+            self.tags.mentions,
+            self.region,
+            text=self.report.text,
+            report_title=self.report.metadata.title,
+        )
+        keys = {}
         for entity in entities:
             self.shared += document_triples(entity)
+            self.own += link_triples(self.node, self.name, entity)
+            institutions, publishers = publisher_triples(entity)
+            self.shared += institutions
+            self.own += publishers
+            keys.update(dict.fromkeys((entity.title, *entity.variants), entity.key))
             doc = iris.document_iri(entity.key)
             spellings = (entity.title, *entity.variants)
             self.own += _alt_labels(doc, display_title(entity.key), spellings)
         for m in sorted(mentions, key=lambda m: (m.start, m.end)):
             title = str(m.attributes.get("alias_of") or m.attributes.get("title") or m.text)
-            key = normalize(title)
+            key = keys.get(title) or document_key(title)
             doc = iris.document_iri(key)
             action = "mentioned"
             if m.label == DOCUMENT:
@@ -269,6 +328,10 @@ class _Writer:
             iri = iris.program_iri(prog.key)
             self.own += _alt_labels(iri, prog.name, prog.surface_forms)
             by_form.update(dict.fromkeys(prog.surface_forms, iri))
+            if prog.broader_key and prog.broader_name:  # “枫桥经验”保定模式 → “枫桥经验”
+                broader = ProgramEntity(prog.broader_key, prog.broader_name, ())
+                self.shared += program_triples(broader)
+                self.own.append((iri, SKOS.broader, iris.program_iri(broader.key)))
         for m in self.tags.mentions:
             if m.label not in (INSTITUTION, PROGRAM) or m.text not in by_form:
                 continue

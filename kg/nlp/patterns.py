@@ -13,10 +13,12 @@ from functools import cache
 from pathlib import Path
 from typing import Final
 
+from kg.text import CJK as CJK
+
 LEXICON_DIR: Final = Path(__file__).resolve().parent / "lexicons"
 
 # Character classes (for use inside [...]).
-CJK: Final = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK (Chinese characters) is kg.text's, the one definition, re-exported here.
 DIGITS: Final = "0-9\uff10-\uff19"  # ASCII and full-width digits
 YEAR_OPENERS: Final = "〔[(（【［﹝〖"  # brackets around the year of a 文号
 YEAR_CLOSERS: Final = "〕])）】］﹞〗"

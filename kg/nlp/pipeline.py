@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import registry
 from spacy.vocab import Vocab
 
-from kg.corpus.segment import sentence_bounds
+from kg.corpus.segment import MAX_SENTENCE_CHARS, sentence_bounds
 from kg.errors import PipelineError
 from kg.nlp.model import Mention
 
@@ -272,9 +272,12 @@ def _sentence_of(doc: Doc, text: str, span: Span) -> str:
     i = bisect_right(starts, span.start_char) - 1
     if i < 0 or ends[i] < span.end_char:  # a span across sentences: widen to whole sentences
         j = bisect_left(ends, span.end_char)
-        lo = starts[max(i, 0)] if i >= 0 else span.start_char
-        hi = ends[j] if j < len(ends) else span.end_char
-        return text[min(lo, span.start_char) : max(hi, span.end_char)].strip()
+        lo = min(starts[max(i, 0)] if i >= 0 else span.start_char, span.start_char)
+        hi = max(ends[j] if j < len(ends) else span.end_char, span.end_char)
+        if hi - lo > MAX_SENTENCE_CHARS:  # what a mention carries stays bounded
+            lo = max(lo, span.start_char - MAX_SENTENCE_CHARS // 4)
+            hi = min(hi, span.end_char + MAX_SENTENCE_CHARS // 4)
+        return text[lo:hi].strip()
     return text[starts[i] : ends[i]]
 
 

@@ -28,11 +28,14 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.levels import LEVEL_BY_TYPE
 from kg.nlp.model import PLACE
 from kg.nlp.patterns import read_lexicon, read_table
 from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
+from kg.text import is_cjk as is_cjk  # re-exported: kg_institutions uses it
 
 REGIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "regions.csv"
+TOWNS_CSV = Path(__file__).resolve().parent.parent / "data" / "towns.csv"
 
 # Key of the places found in a Doc, left in ``doc.user_data`` by kg_institutions for kg_places.
 USER_DATA_KEY = "kg_place_matches"
@@ -48,10 +51,6 @@ _TOWN_NAME_MAX = 3
 _NOT_AFTER_SUFFIX = "(?![镇乡村街级域居组]|一级|两级|三级)"
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
-
-
 @dataclass(frozen=True, slots=True)
 class Region:
     code: str
@@ -60,6 +59,49 @@ class Region:
     parent_code: str
     type: str
     short_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Township:
+    """A township-level division (镇, 乡, 街道, 苏木) from ``kg/data/towns.csv``."""
+
+    code: str  # nine digits
+    name: str
+    parent_code: str  # the county-level division
+
+
+def region_level(region: Region) -> str:
+    """The level of a division: province, city, county or district."""
+    return LEVEL_BY_TYPE.get(region.type, region.level)
+
+
+@lru_cache(maxsize=1)
+def _township_codes() -> dict[str, str]:
+    """Township codes by name, space-separated (one name, many places: 城关镇); kept as
+    plain strings, a few MB for 38,723 rows. A township's county is its code's first six
+    digits (``build_towns.py`` checks that)."""
+    codes: dict[str, str] = {}
+    with TOWNS_CSV.open(encoding="utf-8") as fh:
+        header = next(fh).rstrip("\n")
+        if header != "code,name,parent_code":
+            raise ValueError(f"{TOWNS_CSV}: unexpected header {header!r}")
+        for line in fh:  # names hold no commas or quotes: split, not csv (5x faster)
+            code, name, _parent = line.rstrip("\n").split(",")
+            codes[name] = f"{codes[name]} {code}" if name in codes else code
+    return codes
+
+
+def townships(name: str) -> tuple[Township, ...]:
+    """The township-level divisions called ``name``."""
+    found = _township_codes().get(name)
+    if not found:
+        return ()
+    return tuple(Township(code, name, code[:6]) for code in found.split(" "))
+
+
+def is_township(name: str) -> bool:
+    """Whether ``name`` is the name of a township-level division."""
+    return name in _township_codes()
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.output import format_table
+from kg.output import format_table, visible, xml_text
 from kg.query.guard import check_query
 from kg.query.params import with_values
 from kg.vocab import PREFIXES
@@ -94,7 +94,7 @@ def _plain(term: object) -> str | None:
 
 def _markdown(headers: list[str], rows: list[list[str]]) -> str:
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        return visible(text.replace("|", "\\|").replace("\n", " "))
 
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
@@ -123,6 +123,8 @@ def render(result: object, fmt: str) -> Answer:
     variables = [v.value for v in result.variables]
     if fmt in _RESULT_FORMATS:
         data = (result.serialize(format=_RESULT_FORMATS[fmt]) or b"").decode()
+        if fmt == "xml":  # XML 1.0 cannot carry most control characters, even escaped
+            data = xml_text(data)
         rows = data.count("\n") - 1 if fmt in ("csv", "tsv") else -1
         return Answer("select", data.rstrip("\n"), rows)
     solutions = list(result)

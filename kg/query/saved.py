@@ -10,7 +10,9 @@
 
 A ``param`` names a variable of the query that ``--param NAME=VALUE`` binds; it is required
 unless marked ``optional`` (the query then sees the variable unbound). Lines indented after a
-key continue it.
+key continue it. A parameter named ``title``, ``indicator`` or ``region`` is looked up in the
+store before the query runs (:mod:`kg.query.forgiving`): its value is bound to the labels it
+stands for however it is written, and a region to itself and the regions under it.
 """
 
 from __future__ import annotations

@@ -5,8 +5,17 @@ one document; the first spelling is its title and the others are kept as variant
 comes from the title's ending (…法, …条例, …办法, …方案 …) and, for legal rank, its opening
 (中华人民共和国…法 is a national law; 中国共产党…条例 a party regulation; a province's or a
 city's …条例 a local regulation); the jurisdiction from the place the title opens with. A
-title that embeds another gives links: ``关于印发〈X〉的通知`` transmits X, ``贯彻落实〈X〉…方案``
-implements X.
+title that embeds another gives links (see :mod:`kg.resolve.chains`).
+
+A title found in the document authority (:mod:`kg.resolve.authority`) is that entry: one
+document however it is written, national, with the entry's rank, issuers, date and 文号. For
+the others the jurisdiction is, in this order: the place the title opens with (after a year:
+``2022年度保定市…``); the issuer code of its 文号; the words before it (中央《X》, 省《X》) or
+the body that made it in the same clause (中央依法治国办制定了《X》, 福建省司法厅印发的《X》,
+我县制定《X》); the place named before it inside an outer title (关于落实河北省…〈X〉的通知);
+the reporting body, when the report says it issued the document (action ``issued``); the
+jurisdiction of the longer title it abbreviates in the same report (《清单管理办法》 after
+《河北省政府部门权责清单管理办法(试行)》). A document left without one says why (``note``).
 """
 
 from __future__ import annotations
@@ -19,21 +28,29 @@ from functools import cache
 from kg.nlp.model import DOCUMENT, NESTED_DOCUMENT, Mention
 from kg.nlp.patterns import read_lexicon
 from kg.nlp.places import gazetteer
+from kg.resolve.authority import AuthorityEntry, doc_number_issuer, lookup, simplified
+from kg.resolve.chains import IMPLEMENTS, Link, sentence_links, tail_target, title_link
 from kg.resolve.regions import LinkedRegion, link_region
 from kg.text import normalize
 
 NATIONAL = "national"
 _NATIONAL_OPENINGS = ("中华人民共和国", "中共中央", "国务院", "全国人民代表大会", "全国人大")
 _PARTY_OPENINGS = ("中国共产党", "中共")
-# "关于印发〈X〉的通知", "转发…〈X〉…": the outer document passes X on.
-_TRANSMITS = re.compile(r"(?:印发|转发|下发|颁布|发布)[〈《<‹＜]")
 # The words right before a title that say whose document it is: 按照中央《…》, 落实省《…》.
 _NATIONAL_CUE = re.compile(r"(?:党中央|中共中央|中央|国务院|国家)(?:、国务院|办公厅)?$")
 _LEVEL_CUE = re.compile(
     r"(?:^|[^\u4e00-\u9fff]|[和及与照据实行彻对全本该])(省|市)(?:委|政府|委、省政府|委、市政府)?$"
 )
-# "贯彻落实〈X〉责任分工方案", "关于贯彻〈X〉的实施意见": the outer document carries X out.
-_IMPLEMENTS = re.compile(r"(?:贯彻|落实|实施|执行)[〈《<‹＜]")
+# The body in the clause before a title, and its verb: 省司法厅印发的《X》.
+_CLAUSE = re.compile(r"[,，;；。:：]")
+_AGENT_VERB = re.compile(r"(?:印发|制定|出台|发布|下发|修订|颁布|制发)(?:了|的)?\s*$")
+_AGENT_LEAD = re.compile(r"^(?:同时|近日|今年|先后|还|并|已|由|经|\d{4}年(?:\d{1,2}月份?)?)+")
+_NATIONAL_AGENT = re.compile(r"(?:党中央|中共中央|中央|国务院|全国人大|全国人民代表大会|国家)")
+_OWN_AGENT = re.compile(r"我(?:省|市|县|区|镇|乡|街道)")
+_LEVEL_AGENT = re.compile(r"(省|市|县|区)(?:委|政府|人大|政协|纪委|司法|依法治)")
+_LEADING_YEAR = re.compile(r"^\d{4}年度?")
+_INNER_MARKS = str.maketrans({"《": "〈", "》": "〉", "<": "〈", ">": "〉", "‹": "〈", "›": "〉"})
+_MIN_SHORT = 4  # a short title must be this long to borrow a longer title's jurisdiction
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +66,10 @@ class DocumentEntity:
     implements: tuple[str, ...] = ()  # keys of documents this one carries out
     transmits: tuple[str, ...] = ()  # keys of documents this one passes on
     actions: tuple[str, ...] = field(default=())  # the action of each citing mention
+    authority: AuthorityEntry | None = None  # the authority table's entry for it
+    basis: str = ""  # what gave the jurisdiction: authority, title, doc_number, cue, …
+    note: str = ""  # why the jurisdiction is unknown, when it is
+    evidence: tuple[Link, ...] = ()  # the links from this document, with what states them
 
 
 @cache
@@ -62,8 +83,20 @@ def _strip_tail(title: str) -> str:
     return re.sub(r"[(（][^()（）]{0,20}[)）]$", "", title.strip())
 
 
-def document_types(title: str, jurisdiction: LinkedRegion | str | None) -> tuple[str, ...]:
-    """The DOCTYPE concepts a title's opening and ending give (the form, and a legal rank)."""
+def document_key(title: str) -> str:
+    """The key of a title not in the authority: normalised, inner titles marked 〈〉."""
+    return normalize(title).translate(_INNER_MARKS)
+
+
+def document_types(
+    title: str, jurisdiction: LinkedRegion | str | None, entry: AuthorityEntry | None = None
+) -> tuple[str, ...]:
+    """The DOCTYPE concepts a title's opening and ending give (the form, and a legal rank);
+    for an authority entry, the entry's rank first."""
+    if entry is not None:
+        ranks = ("administrative_regulation", "local_regulation", "party_regulation", "other")
+        forms = [t for t in document_types(title, NATIONAL) if t not in ranks]
+        return tuple(dict.fromkeys((entry.rank, *forms)))
     core = _strip_tail(title)
     form = next((c for e, c in _endings() if core.endswith(e)), "other")
     if form == "law" and not core.startswith(_NATIONAL_OPENINGS):
@@ -86,6 +119,7 @@ def jurisdiction_of(
     if title.startswith(_NATIONAL_OPENINGS):
         return NATIONAL
     chain = report_region.path if report_region else ()
+    title = _LEADING_YEAR.sub("", simplified(title))
     found = _place_at(title, chain)
     if found is None:
         return None
@@ -121,68 +155,213 @@ def jurisdiction_cue(
     if _NATIONAL_CUE.search(before):
         return NATIONAL
     m = _LEVEL_CUE.search(before)
-    if m is None or report_region is None:
-        return None
-    level = "province" if m.group(1) == "省" else "city"
+    if m is not None:
+        return _at_level(m.group(1), report_region)
+    return _agent_cue(sentence[:at], report_region)
+
+
+def _at_level(unit: str, report_region: LinkedRegion | None) -> LinkedRegion | None:
+    """The region of the report's chain at the level ``unit`` (省, 市, 县, 区) names."""
+    levels = {"省": ("province",), "市": ("city",), "县": ("county",), "区": ("district", "county")}
     node: LinkedRegion | None = report_region
     while node is not None:
-        if node.level == level:
+        if node.level in levels.get(unit, ()):
             return node
         node = node.parent
     return None
 
 
+def _agent_cue(before: str, report_region: LinkedRegion | None) -> LinkedRegion | str | None:
+    """Whose document a title is, from the body that made it in the same clause:
+    ``中央依法治国办制定了《X》`` → national, ``河北省司法厅印发的《X》`` → 河北省,
+    ``市委、市政府出台的《X》`` → the report's city, ``我县制定《X》`` → the report's region."""
+    clause = _CLAUSE.split(before)[-1]
+    verb = _AGENT_VERB.search(clause)
+    if verb is None:
+        return None
+    agent = _AGENT_LEAD.sub("", clause[: verb.start()])
+    if not agent:
+        return None
+    if _NATIONAL_AGENT.search(agent):
+        return NATIONAL
+    for i in range(len(agent) - 1):
+        place = jurisdiction_of(agent[i:], report_region)
+        if place is not None:
+            return place
+    if _OWN_AGENT.search(agent):
+        return report_region
+    unit = _LEVEL_AGENT.search(agent)
+    return _at_level(unit.group(1), report_region) if unit else None
+
+
+def _key(title: str) -> str:
+    entry = lookup(title)
+    return normalize(entry.title) if entry is not None else document_key(title)
+
+
+def _nested_cue(
+    outer: str, inner: str, report_region: LinkedRegion | None
+) -> LinkedRegion | str | None:
+    """The place named between the verb and an inner title: 关于落实河北省…办公室〈X〉的通知."""
+    at = outer.find(inner)
+    if at <= 0:
+        return None
+    before = outer[:at].rstrip("〈《<‹")
+    verb = max(before.rfind(v) + len(v) for v in ("落实", "贯彻", "转发", "印发", "执行"))
+    return jurisdiction_of(before[verb:], report_region) if verb > 1 else None
+
+
+def _abbreviated(
+    title: str, others: dict[str, str], where: dict[str, LinkedRegion | str]
+) -> LinkedRegion | str | None:
+    """The jurisdiction of the one longer title of the report that ends with ``title``."""
+    core = _strip_tail(title)
+    if len(core) < _MIN_SHORT:
+        return None
+    longer = [k for k, t in others.items() if t != title and _strip_tail(t).endswith(core)]
+    if len(longer) == 1 and longer[0] in where:
+        return where[longer[0]]
+    return None
+
+
+def _why_unknown(
+    key: str,
+    actions: dict[str, list[str]],
+    evidence: list[Link],
+    where: dict[str, LinkedRegion | str],
+) -> str:
+    """Why a document has no jurisdiction: every rule that found nothing, and what is known."""
+    parts = [
+        "the title names no place",
+        "it has no readable 文号",
+        "it is not in the document authority",
+        "no words before it say whose it is",
+    ]
+    if "issued" not in actions.get(key, ()):
+        parts.append("the report does not say it issued it")
+    above = [where[e.target] for e in evidence if e.relation == IMPLEMENTS and e.target in where]
+    for region in above:
+        name = "the nation" if region == NATIONAL else getattr(region, "name", str(region))
+        parts.append(f"it carries out a document of {name}, so it is {name}'s or one below it")
+    return "Jurisdiction unknown: " + "; ".join(parts) + "."
+
+
 def resolve_documents(
-    mentions: Iterable[Mention], report_region: LinkedRegion | None = None
+    mentions: Iterable[Mention],
+    report_region: LinkedRegion | None = None,
+    *,
+    text: str = "",
+    report_title: str | None = None,
 ) -> list[DocumentEntity]:
-    """One :class:`DocumentEntity` per document among ``mentions``, in order of first mention."""
+    """One :class:`DocumentEntity` per document among ``mentions``, in order of first mention.
+
+    ``text`` and ``report_title`` (the report's own) let a sentence such as
+    ``为贯彻《A》精神……现制定如下实施方案`` link the report's own document to A.
+    """
     mentions = list(mentions)
     titles: dict[str, list[str]] = {}
     numbers: dict[str, str] = {}
     actions: dict[str, list[str]] = {}
-    cues: dict[str, LinkedRegion | str] = {}
+    cues: dict[str, tuple[LinkedRegion | str, str]] = {}
     inner: dict[str, list[str]] = {}
+    sentences: dict[str, str] = {}
     for m in mentions:
         if m.label == DOCUMENT and not m.attributes.get("alias_of"):
             title = str(m.attributes.get("title", m.text))
-            key = normalize(title)
+            key = _key(title)
             spellings = titles.setdefault(key, [])
             if title not in spellings:
                 spellings.append(title)
+            sentences.setdefault(key, m.sentence)
             if m.attributes.get("doc_number"):
                 numbers.setdefault(key, str(m.attributes["doc_number"]))
             actions.setdefault(key, []).append(str(m.attributes.get("action", "mentioned")))
             cue = jurisdiction_cue(m.sentence, title, report_region)
             if cue is not None:
-                cues.setdefault(key, cue)
+                cues.setdefault(key, (cue, "cue"))
         elif m.label == NESTED_DOCUMENT and m.attributes.get("nested_in"):
-            outer = normalize(str(m.attributes["nested_in"]))
+            outer_title = str(m.attributes["nested_in"])
+            outer = _key(outer_title)
             if m.text not in inner.setdefault(outer, []):
                 inner[outer].append(m.text)
-            titles.setdefault(normalize(m.text), [m.text])
+            key = _key(m.text)
+            titles.setdefault(key, [m.text])
+            place = _nested_cue(outer_title, m.text, report_region)
+            if place is not None:
+                cues.setdefault(key, (place, "outer_title"))
+    links = sentence_links(mentions, _key, text, _key(report_title) if report_title else None)
+    for link in links:
+        if link.source not in titles and report_title:
+            titles[link.source] = [report_title]
+    first = {key: spellings[0] for key, spellings in titles.items()}
+    where: dict[str, LinkedRegion | str] = {}
+    basis: dict[str, str] = {}
+    for key, title in first.items():
+        found = _jurisdiction(key, title, numbers, cues, actions, report_region)
+        if found is not None:
+            where[key], basis[key] = found
+    for key, title in first.items():
+        if key not in where and (borrowed := _abbreviated(title, first, where)) is not None:
+            where[key], basis[key] = borrowed, "abbreviates"
+
+    def known(core: str) -> str | None:
+        key = _key(core)
+        return key if key in titles or lookup(core) is not None else None
+
     entities = []
     for key, spellings in titles.items():
         title = spellings[0]
-        where = jurisdiction_of(title, report_region) or cues.get(key)
-        implements, transmits = [], []
+        entry = lookup(title)
+        evidence = [link for link in links if link.source == key and link.target != key]
         for nested in inner.get(key, []):
-            before = title[: title.find(nested)] if nested in title else ""
-            marker = before[-3:] + "〈"
-            if _TRANSMITS.search(marker):
-                transmits.append(normalize(nested))
-            elif _IMPLEMENTS.search(marker):
-                implements.append(normalize(nested))
+            relation = title_link(title, nested)
+            if relation is not None:
+                evidence.append(Link(key, relation, _key(nested), sentences.get(key, title)))
+        target = tail_target(title, known)
+        if target is not None and target != key and not inner.get(key):
+            evidence.append(Link(key, IMPLEMENTS, target, sentences.get(key, title)))
+        evidence = list({(e.relation, e.target): e for e in evidence}.values())
         entities.append(
             DocumentEntity(
                 key=key,
-                title=title,
-                variants=tuple(spellings[1:]),
-                doc_types=document_types(title, where),
-                jurisdiction=where,
-                doc_number=numbers.get(key),
-                implements=tuple(implements),
-                transmits=tuple(transmits),
+                title=entry.title if entry is not None else title,
+                variants=tuple(s for s in spellings if entry is None or s != entry.title)[
+                    0 if entry is not None else 1 :
+                ],
+                doc_types=document_types(title, where.get(key), entry),
+                jurisdiction=where.get(key),
+                doc_number=numbers.get(key) or (entry.doc_number if entry else None) or None,
+                implements=tuple(e.target for e in evidence if e.relation == IMPLEMENTS),
+                transmits=tuple(e.target for e in evidence if e.relation != IMPLEMENTS),
                 actions=tuple(actions.get(key, ())),
+                authority=entry,
+                basis=basis.get(key, ""),
+                note="" if key in where else _why_unknown(key, actions, evidence, where),
+                evidence=tuple(evidence),
             )
         )
     return entities
+
+
+def _jurisdiction(
+    key: str,
+    title: str,
+    numbers: dict[str, str],
+    cues: dict[str, tuple[LinkedRegion | str, str]],
+    actions: dict[str, list[str]],
+    report_region: LinkedRegion | None,
+) -> tuple[LinkedRegion | str, str] | None:
+    """The jurisdiction of one document and what gave it (the order in the module docstring)."""
+    if lookup(title) is not None:
+        return NATIONAL, "authority"
+    found = jurisdiction_of(title, report_region)
+    if found is not None:
+        return found, "title"
+    issuer = doc_number_issuer(numbers.get(key), report_region)
+    if issuer is not None:
+        return (NATIONAL if issuer.national else issuer.region or NATIONAL), "doc_number"
+    if key in cues:
+        return cues[key]
+    if "issued" in actions.get(key, ()) and report_region is not None:
+        return report_region, "issued"
+    return None

@@ -30,7 +30,13 @@ region chain (the region and its ancestors via ``parent``), nearest unit first:
 
 Common short forms of a body's own words are written in full after completion, so that 县政府
 and 县人民政府 are one body: …政府 → …人民政府, …政府办 → …人民政府办公室, …中院 →
-…中级人民法院, …法院 / …检察院 → …人民法院 / …人民检察院, 依法治市办 → 依法治市办公室.
+…中级人民法院, …法院 / …检察院 → …人民法院 / …人民检察院, 县委办 → 县委办公室, 县委中心组 →
+县委理论学习中心组, 县委政法委 → 县委政法委员会. The committee for law-based governance and its
+office take their official names: 县委依法治县办, 县委依法治县办公室, 县依法治县办 →
+中共惠安县委全面依法治县委员会办公室 (no body is called 依法治县办公室). Completion adds only the
+place (and 中共) to what was written, or writes it in one of these official long forms; a name
+that names a body only by context (省厅, 市局) is kept as written, with no jurisdiction, and
+纪委监委 (the party's commission and the state's, one office) takes no 中共.
 
 The entity's key is ``normalize`` of the full name, so the same body named in two reports, in
 whatever short form, has the same key; the forms the report wrote are kept as surface forms.
@@ -100,6 +106,9 @@ _OPENERS = {"中国共产党": "中国共产党", "中共": "中共", "共青团
 _PARTY = "中共"
 _COMMITTEE = "委"
 _DISCIPLINE = ("纪委", "纪工委", "纪律检查委员会")
+_JOINT_DISCIPLINE = ("纪委监委", "纪委监察委")
+# What a level may not stand before alone: 省厅, 市局 name a body only by context.
+_BARE_RESTS = frozenset({"厅", "局", "办"})
 _PARTY_SCHOOL = "党校"
 _WITH_PARENT = frozenset({"district", "town", "village"})
 _PROVINCE_ENDINGS = ("省", "自治区")
@@ -178,6 +187,8 @@ def _unit_of(level: str, region: LinkedRegion | None) -> LinkedRegion | None:
 
 def _join(unit: str, rest: str) -> str:
     """``unit`` + ``rest``, with 中共 (and 委) where ``rest`` is a party committee's."""
+    if rest.startswith(_JOINT_DISCIPLINE):  # 纪委监委: the party's and the state's, no 中共
+        return unit + rest
     if rest.startswith(_COMMITTEE) or rest.startswith(_DISCIPLINE):
         return _PARTY + unit + rest
     if rest.startswith(_party_departments()):
@@ -191,7 +202,7 @@ def _level_prefix(name: str) -> str | None:
     if level is None or name.startswith(_NOT_LEVELS):
         return None
     rest = name[len(level) :]
-    if not rest or rest[0] in _NOT_AFTER_LEVEL:
+    if not rest or rest[0] in _NOT_AFTER_LEVEL or rest in _BARE_RESTS:
         return None
     if rest.startswith(_PLURAL_NEXT) and not rest.startswith(_NOT_LEVELS):
         return None
@@ -301,15 +312,37 @@ _LONG_FORMS = (
     (re.compile(r"(?<=[省市县区州盟])中级法院$"), "中级人民法院"),
     (re.compile(r"(?<=[省市县区旗州盟])法院$"), "人民法院"),
     (re.compile(r"(?<=[省市县区旗州盟])检察院$"), "人民检察院"),
-    (re.compile(r"(依法治[省市县区镇乡旗州])办$"), r"\1办公室"),
+    # A party committee's own offices: 县委办, 县委中心组, 县委政法委.
+    (re.compile(r"(?<=[省市县区镇乡旗州盟]委)办$"), "办公室"),
+    (re.compile(r"(?<=[省市县区镇乡旗州盟]委)中心组$"), "理论学习中心组"),
+    (re.compile(r"(?<=[省市县区镇乡旗州盟]委)政法委$"), "政法委员会"),
 )
+# The committee for law-based governance of a unit (全面依法治县委员会, set up in 2018 under the
+# unit's party committee) and its office, however short the name: 县委依法治县办,
+# 县委依法治县办公室, 县委全面依法治县办, 县依法治县办 are all 中共…县委全面依法治县委员会办公室
+# (a 依法治县办公室 of its own does not exist); 县委依法治县委 is …全面依法治县委员会.
+_RULE_OF_LAW = re.compile(
+    r"(?<=[省市县区镇乡旗州盟])委?(?:全面)?依法治([省市县区镇乡旗州盟])"
+    r"(?:(办(?:公室)?)|委(?:员会)?(办(?:公室)?)?)$"
+)
+_PARTY_OPENERS = ("中共", "中国共产党")
+
+
+def _rule_of_law_body(name: str) -> str:
+    m = _RULE_OF_LAW.search(name)
+    if m is None:
+        return name
+    office = "办公室" if (m.group(2) or m.group(3)) else ""
+    full = name[: m.start()] + f"委全面依法治{m.group(1)}委员会{office}"
+    return full if full.startswith(_PARTY_OPENERS) else _PARTY + full
 
 
 def long_form(name: str) -> str:
-    """``name`` with its short forms written in full: 惠安县政府 → 惠安县人民政府."""
+    """``name`` with its short forms written in full: 惠安县政府 → 惠安县人民政府,
+    中共惠安县委依法治县办 → 中共惠安县委全面依法治县委员会办公室."""
     for pattern, replacement in _LONG_FORMS:
         name = pattern.sub(replacement, name)
-    return name
+    return _rule_of_law_body(name)
 
 
 def complete_name(text: str, region: LinkedRegion | None) -> tuple[str, Jurisdiction]:

@@ -13,27 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kg.nlp.places import Region, gazetteer
+from kg.nlp.places import Region, gazetteer, region_level
 
-# GB/T 2260 division types → the levels the graph uses.
-_LEVEL_BY_TYPE = {
-    "省": "province",
-    "自治区": "province",
-    "直辖市": "province",
-    "特别行政区": "province",
-    "地级市": "city",
-    "自治州": "city",
-    "地区": "city",
-    "盟": "city",
-    "市辖区": "district",
-    "县": "county",
-    "自治县": "county",
-    "县级市": "county",
-    "旗": "county",
-    "自治旗": "county",
-    "林区": "county",
-    "特区": "county",
-}
 _BELOW_COUNTY = (
     ("街道", "town"),
     ("镇", "town"),
@@ -73,7 +54,7 @@ class LinkedRegion:
 
 
 def _level(region: Region) -> str:
-    return _LEVEL_BY_TYPE.get(region.type, region.level)
+    return region_level(region)
 
 
 def _from_code(code: str, depth: int = 0) -> LinkedRegion | None:

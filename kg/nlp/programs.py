@@ -164,7 +164,7 @@ class ProgramFinder:
         self.governing = frozenset(words["verbs"])
         verbs = alternation([*words["verbs"], *words["boundaries"]])
         self.verb = re.compile(f"(?:{verbs})(?![性化])[好了]?")
-        self.body_end = re.compile(alternation(words["bodies"]) + "$")
+        self.body_end = re.compile(f"(?:{alternation(words['bodies'])})$")
         outcome_verbs = read_sections("outcome_words.txt").get("verb", [])
         self.any_verb = re.compile(
             alternation(

@@ -48,6 +48,9 @@ CASES = [
     ("结合平安建设开展宣传", ["平安建设"]),
     ("落实行政首长出庭应诉制,提升应诉能力", ["行政首长出庭应诉制"]),
     ("健全行政机关负责人出庭应诉制度", ["行政机关负责人出庭应诉制度"]),
+    # a reform of a mechanism; a count without a verb before it stays a name
+    ("深化行政审批运行机制改革", ["行政审批运行机制改革"]),
+    ("推行“一件事一次办”,方便群众", ["“一件事一次办”"]),
     # unquoted five-year plans
     ("编制全县十四五规划时同步谋划法治建设", ["十四五规划"]),
 ]
@@ -58,6 +61,9 @@ NEGATIVES = [
     ("推行“线上+线下”相结合的办理方式", []),
     ("推进政务服务“一体化”办理", []),
     ("明确“时间表”“路线图”,压实责任", []),
+    # a target of zero, a verb phrase with a count
+    ("提供“零距离”服务", []),
+    ("实现从“解决一个案件”向“规范一类案件”转变", []),
     # a quoted aim or theme
     ("为扛起“走在前列、勇当先锋”光荣使命作出贡献", []),
     # a count before a head is no name, nor a clause holding a count; a list is many things

@@ -64,8 +64,13 @@ _DESCRIPTIVE = re.compile(r"的|化(?!解)")
 _COUNTED = re.compile(rf"[^{_STOPS}]{{0,3}}[{_DIGITS}]")
 _CLAUSE_END = re.compile(rf"[{_STOPS}\n“”‘’「」『』\"]")
 # A quoted slogan rather than a name: a clause of long parts (“践行…思想,提升…能力”, not
-# “谁执法,谁普法”), or two short opposite words joined by + (“线上+线下”, not “互联网+…”).
-_SLOGAN = re.compile(rf"[^{_STOPS}]{{6,}}[{_STOPS}]|^[{CJK}]{{2}}\+[{CJK}]{{2}}$")
+# “谁执法,谁普法”), two short opposite words joined by + (“线上+线下”, not “互联网+…”), a
+# target of zero, or a verb phrase with a count (not “一件事”, which has no verb before it).
+_SLOGAN = re.compile(
+    rf"[^{_STOPS}]{{6,}}[{_STOPS}]|^[{CJK}]{{2}}\+[{CJK}]{{2}}$"
+    # a target of zero (“零距离”, “零发生”), a clause with a count (“解决一个问题”)
+    rf"|^零[{CJK}]{{1,3}}$|^(?:(?![一二三四五六七八九十])[{CJK}]){{2}}[一二三四五六七八九十][个类项][{CJK}]{{2,4}}$"
+)
 # The Chinese characters right before a quote, and what a field before a quote never holds:
 # a time (新时代), an ordinal or count (首个, 第一, 三项), function words.
 _QUOTE_NOUN = re.compile(rf"[{CJK}]+$")

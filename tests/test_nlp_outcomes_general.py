@@ -41,13 +41,16 @@ CASES = [
     ("召开专题会议5次。", [("专题会议", 5, "次")]),
     # a count of meetings: the meeting, not what it discussed
     ("全年共召开7次常务会议研究部署法治工作。", [("常务会议", 7, "次")]),
+    ("组织6次区政府常务会会前学法。", [("区政府常务会会前学法", 6, "次")]),
+    # an adverb and a light verb alone say what was counted
+    ("截至年底,已完成58项。", [("已完成", 58, "项")]),
     # after a list of cited titles: the noun after the last 等
     (
         "集中学习《甲条例》《乙规定》等党内法规和《丙法》等法律法规共21部。",
         [("法律法规", 21, "部")],
     ),
     # 在…中 / 除…外 frame the noun
-    ("在年初确定的86项任务中,已完成80项。", [("任务", 86, "项"), ("完成", 80, "项")]),
+    ("在年初确定的86项任务中,已完成80项。", [("任务", 86, "项"), ("已完成", 80, "项")]),
     # a clause that opens with its number: the rest of the clause is what was counted
     ("先后6次对法治建设作出部署。", [("对法治建设作出部署", 6, "次")]),
     ("其余12项正在推进中。", [("正在推进中", 12, "项")]),

@@ -19,7 +19,12 @@ PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
 # Counts of people named by what they are (150名科级干部进行集中培训): the noun phrase after
 # the unit, carried on through 进行/参加.
 NAMED_PERSON_UNITS: Final = frozenset({"名", "万名", "位"})
-_MEETING = re.compile(r"(?:常务会议|常务会|会议|全会|例会|座谈会|联席会)(?=[\u3400-\u9fff])")
+# A meeting that ends what a count of events counted (9次|常务会议|研究部署…), unless
+# what follows is what happened before, at or after it (4次|常务会|会前学法).
+_MEETING = re.compile(
+    r"(?:常务会议|常务会|会议|全会|例会|座谈会|联席会)(?!会?[前上后])(?=[\u3400-\u9fff])"
+)
+_ADVERB_LIGHT = re.compile(r"(?:已经?|均已|全部|均)[\u3400-\u9fff]{2}")
 _LOCALIZER = re.compile(r"(?:之中|之外|以外|中|外)$")
 _LOCATIVE_FRAME = re.compile(r"(?:^|[^\u3400-\u9fff])?[在除]")
 
@@ -105,7 +110,10 @@ def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
         text = _after_coverb_verbs(text.strip(), lex)
     if "的" in text[:-2]:
         text = text[text.rindex("的", 0, len(text) - 2) + 1 :]
-    text = _strip_leading(text.strip(), lex)
+    whole = text.strip()
+    text = _strip_leading(whole, lex)
+    if text != whole and lex.light_alone.fullmatch(text) and _ADVERB_LIGHT.fullmatch(whole):
+        return whole  # 已完成|130项: an adverb and a light verb alone say what was counted
     subject = None if rate or text.endswith("的") else lex.subject.match(text)
     if subject is not None and subject.end() < len(text):
         text = text[subject.end() :]

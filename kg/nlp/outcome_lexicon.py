@@ -81,6 +81,7 @@ class OutcomeLexicon:
         self.keep_trailing = tuple(words.get("keep_trailing", []))
         self.measure_units = frozenset(words.get("measure_units", []))
         self.light = re.compile(rf"^{group('light')}(?=.)")
+        self.light_alone = re.compile(group("light"))
         self.light_always = re.compile(rf"^{group('light_always')}(?=.)")
         # A subject before the verb: a body (…常务会|研究…) or an enumeration (社区、农村|开展…).
         verb = group("verb")

@@ -164,6 +164,7 @@ class ACTION(DefinedNamespace):
     _NS = Namespace("https://policy-kg.org/id/action/")
 
     issued: URIRef  # 出台, 制定, 印发, 编制, 起草, 制发
+    transmitted: URIRef  # 转发: forwarded another body's document down the hierarchy
     implemented: URIRef  # 贯彻, 落实, 执行, 按照, 根据, 依据, 对照, 遵循
     mentioned: URIRef  # anything else
 

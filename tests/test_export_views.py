@@ -290,7 +290,7 @@ def test_implements_view(store: GraphStore, views: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("view", "cls", "edges", "weight", "entities"),
-    [("institutions", "Institution", 82, 136, 79), ("programs", "Program", 192, 224, 169)],
+    [("institutions", "Institution", 82, 142, 79), ("programs", "Program", 192, 224, 169)],
 )
 def test_mention_views(
     store: GraphStore,

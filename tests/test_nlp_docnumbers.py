@@ -132,3 +132,33 @@ def test_hostile_text_is_fast(text: str) -> None:
     started = time.perf_counter()
     find_doc_numbers(text)
     assert time.perf_counter() - started < 5.0
+
+
+# Forms the shipped reports do not use (issue 15): decrees, traditional 號, lists of numbers.
+MORE_FORMS: list[tuple[str, list[tuple[str, str, int | None, int]]]] = [
+    ("依据《某某暂行条例》(国务院令第713号)", [("国务院令第713号", "国务院令", None, 713)]),
+    ("根据省人民政府令第290号", [("省人民政府令第290号", "省人民政府令", None, 290)]),
+    ("司法部令第1号公布", [("司法部令第1号", "司法部令", None, 1)]),
+    ("主席令第十二号", [("主席令第十二号", "主席令", None, 12)]),
+    ("依照某發〔2021〕33號文件", [("某發〔2021〕33號", "某發", 2021, 33)]),
+    ("以甲政发〔2024〕4号、5号文件上报", [("甲政发〔2024〕4号", "甲政发", 2024, 4)]),
+    ("按照甲政规〔2022〕第3号执行", [("甲政规〔2022〕第3号", "甲政规", 2022, 3)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_FORMS)
+def test_more_forms(text: str, expected: list[tuple[str, str, int | None, int]]) -> None:
+    found = [(text[n.start : n.end], n.issuer, n.year, n.serial) for n in find_doc_numbers(text)]
+    assert found == expected
+
+
+def test_a_decree_number_stays_out_of_the_graph() -> None:
+    """The shapes describe bracketed 文号 only (issuer, year, serial): a decree number is
+    tagged, but the graph states no kg:docNumber for it."""
+    from rdflib import URIRef
+
+    from kg.graph.writer import doc_number_triples
+
+    subject = URIRef("https://policy-kg.org/id/document/x")
+    assert doc_number_triples(subject, "国务院令第713号") == []
+    assert len(doc_number_triples(subject, "国办发〔2019〕39号")) == 4

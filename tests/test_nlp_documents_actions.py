@@ -53,7 +53,7 @@ REAL: list[tuple[str, str, str, str | None]] = [
         "一是健全权责清单制度。2022年6月,转发了《河北省政府部门权责清单管理办法(试行)》,"
         "并结合我市实际提出了具体的工作要求",
         "河北省政府部门权责清单管理办法(试行)",
-        "mentioned",
+        "transmitted",
         "转发",
     ),
     (
@@ -73,7 +73,7 @@ REAL: list[tuple[str, str, str, str | None]] = [
     (
         "中央依法治国办制定了《法治政府建设与责任落实督察工作规定》,授权地方各级党委",
         "法治政府建设与责任落实督察工作规定",
-        "issued",
+        "mentioned",  # another named body issued it (GUIDELINES: who acts)
         "制定",
     ),
     (

@@ -238,7 +238,7 @@ def test_lexicons_parse() -> None:
     assert "改革" in finder.heads and finder.heads["告知承诺制"].min_modifier == 0
     assert finder.heads["示范创建"].clause_final
     for head in finder.heads.values():
-        assert head.quoted in ("yes", "plan", "no")
+        assert head.quoted in ("yes", "plan", "next", "no")
     sections = read_sections("program_cues.txt")
     for name in ("left", "adjacent", "right", "topics", "ending", "list-end", "after-head"):
         assert sections[name], name

@@ -188,7 +188,9 @@ def test_region_cites_baoding(store: Path) -> None:
     assert "法治政府建设实施纲要" in str(outline[0]["sentence"])
     issued = find(answer, document="2022年度保定市政府学法计划")
     assert issued and issued[0]["action"] == "issued"
-    assert {r["action"] for r in answer} <= {"issued", "implemented", "mentioned"}
+    assert {r["action"] for r in answer} <= {"issued", "transmitted", "implemented", "mentioned"}
+    forwarded = find(answer, document="河北省政府部门权责清单管理办法(试行)")
+    assert forwarded and forwarded[0]["action"] == "transmitted"
 
 
 @pytest.mark.parametrize("region", ["保定市", "惠安县", "迎泽区", "源汇区", "天福镇"])

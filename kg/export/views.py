@@ -50,7 +50,7 @@ from kg.vocab import PREFIXES
 
 VIEWS = ("citations", "co-citation", "implements", "institutions", "programs", "regions")
 #: Ties between a report's actions on one document go to the first of these.
-ACTIONS = ("issued", "implemented", "mentioned")
+ACTIONS = ("issued", "transmitted", "implemented", "mentioned")
 
 Attrs = dict[str, Any]
 

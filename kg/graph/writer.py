@@ -100,6 +100,8 @@ def doc_number_triples(subject: URIRef, number: str | None) -> list[Triple]:
     if not found:
         return []
     n = found[0]
+    if n.year is None:
+        return []  # a decree (国务院令第713号): the shapes know bracketed 文号 only
     return [
         (subject, KG.docNumber, Literal(f"{n.issuer}〔{n.year}〕{n.serial}号")),
         (subject, KG.docNumberIssuer, Literal(n.issuer)),

@@ -11,7 +11,8 @@
   ``kg_alias_of`` too.
 - NESTED_DOCUMENT: a title inside a title (〈…〉 or an inner 《…》), ``kg_nested_in`` the
   outer title.
-- ``kg_action`` (issued / implemented / mentioned) and ``kg_verb``: :func:`classify`.
+- ``kg_action`` (issued / transmitted / implemented / mentioned) and ``kg_verb``:
+  :func:`classify`, with the rules of who acts and negation (:mod:`kg.nlp.action_rules`).
 """
 
 from __future__ import annotations
@@ -26,17 +27,22 @@ from typing import Final
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from kg.nlp.action_rules import Agents, negated
 from kg.nlp.docnumbers import find_doc_numbers
 from kg.nlp.model import DOC_NUMBER, DOCUMENT, NESTED_DOCUMENT
 from kg.nlp.patterns import alternation, read_lexicon
 from kg.nlp.pipeline import doc_text, make_span, set_group
+from kg.nlp.places import Place, doc_places
 from kg.nlp.titles import TitleSpan, find_alias, find_nested, find_quoted, find_titles
 from kg.text import normalize
 
 ISSUED: Final = "issued"
+TRANSMITTED: Final = "transmitted"
 IMPLEMENTED: Final = "implemented"
 MENTIONED: Final = "mentioned"
-_RANK: Final = {ISSUED: 0, IMPLEMENTED: 1, MENTIONED: 2}  # which verb of a chain decides
+ACTIONS: Final = (ISSUED, TRANSMITTED, IMPLEMENTED, MENTIONED)
+_RANK: Final = {a: i for i, a in enumerate(ACTIONS)}  # which verb of a chain decides
+DEFINED: Final = "简称"  # the verb of a short form's definition (以下简称《纲要》)
 
 WINDOW: Final = 60  # characters before a title searched for its verb
 _SPACES = " \t\u3000\u00a0"
@@ -52,6 +58,8 @@ _RELATIVE_GAP = 2  # 新调整规范的《…》: the verb of a 的-clause may s
 # After a title: a 文号 or short form in brackets, then 的 or 进行 (抓好《…》的贯彻落实,
 # 对《…》进行了修订).
 _AFTER_SKIP = re.compile(r"\s*(?:[(（][^()（）\n]{0,40}[)）])?\s*(?:的|进行了?)?")
+# 现将《…》印发给你们: a title moved before its verb by 将/把 takes that verb.
+_DISPOSAL = re.compile(r"[将把]$")
 _NUMBER_OPEN = re.compile(r"[ \t\u3000\u00a0]*[(（][ \t\u3000\u00a0]*(?:文号[:：]?[ \u3000]*)?")
 
 
@@ -73,10 +81,10 @@ class _Verbs:
 def _verbs() -> _Verbs:
     kinds: dict[str, str] = {}
     after: dict[str, str] = {}
-    for kind in (MENTIONED, IMPLEMENTED, ISSUED):  # a word in two lists: the later one wins
+    for kind in (MENTIONED, IMPLEMENTED, TRANSMITTED, ISSUED):  # in two lists: the later wins
         for word in read_lexicon(f"actions_{kind}.txt"):
             kinds[word] = kind
-        if kind != MENTIONED:
+        if kind in (IMPLEMENTED, ISSUED):
             for word in read_lexicon(f"actions_after_{kind}.txt"):
                 after[word] = kind
     return _Verbs(
@@ -103,7 +111,12 @@ def _chain_action(chain: list[re.Match[str]], kinds: dict[str, str]) -> Action:
     return Action(kinds[best.group()], best.group())
 
 
-def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | None) -> Action:
+def classify(
+    text: str,
+    title: TitleSpan,
+    previous: tuple[TitleSpan, Action] | None,
+    agents: Agents | None = None,
+) -> Action:
     """What the region did with ``title``, read from the verb that governs it.
 
     The governing verb is the nearest verb chain before the title in its clause (at most
@@ -114,6 +127,10 @@ def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | N
     issuing or implementing verb before it, a title followed by 落实 and the like
     (推进《…》落实) is implemented; after a light verb, one followed by 修订, 起草 … is issued
     (完成《…》修订). Single-character verbs (按, 依 …) count only directly before the 《.
+    A verb with no other before it may also end the title's clause (推动《…》和…落地落实).
+
+    Then the rules of :mod:`kg.nlp.action_rules`: a negated verb, or an issuing or forwarding
+    verb whose subject is another named body (``agents``), gives ``mentioned``.
     """
     verbs = _verbs()
     lo = max(0, title.open - WINDOW)
@@ -125,9 +142,10 @@ def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | N
             return previous[1]
         after_title = True
     window = text[lo : title.open].rstrip(_SPACES)
+    w0 = lo  # where the window starts in the text
     cut = _LAST_CLAUSE_END.match(window)
     if cut is not None:
-        window, after_title = window[cut.end() :], False
+        window, after_title, w0 = window[cut.end() :], False, lo + cut.end()
     matches = [
         m for m in verbs.before.finditer(window) if len(m.group()) > 1 or m.end() == len(window)
     ]
@@ -142,6 +160,15 @@ def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | N
         ):
             chain = chains[-2]
         action = _chain_action(chain, verbs.kinds)
+        before = window[: chain[0].start()]
+        if negated(before.rstrip(_SPACES)):
+            return Action(MENTIONED, action.verb)
+        if (
+            action.kind in (ISSUED, TRANSMITTED)
+            and agents is not None
+            and agents.other_body(text, w0, w0 + chain[0].start())
+        ):
+            return Action(MENTIONED, action.verb)
     elif after_title and previous is not None and _CONJUNCTION.search(window):
         return previous[1]  # 按照《A》和国家《B》, 根据《A》精神和中央依法治国办《B》
     if action is None or action.kind == MENTIONED:
@@ -149,9 +176,33 @@ def classify(text: str, title: TitleSpan, previous: tuple[TitleSpan, Action] | N
         after = verbs.after.match(text, skip.end() if skip is not None else title.close)
         if after is not None:
             kind = verbs.after_kinds[after.group()]
-            if kind == IMPLEMENTED or action is not None:
+            if kind == IMPLEMENTED or action is not None or _DISPOSAL.search(window):
                 return Action(kind, after.group())
+        ending = _clause_final_after(text, title.close, verbs)
+        if ending is not None:
+            return ending
     return action if action is not None else Action(MENTIONED, None)
+
+
+_CLAUSE_TAIL = 30  # how far after a title a clause-final implementing verb is looked for
+_NEXT_CLAUSE = re.compile(rf"[{_CLAUSE_END}《]")
+
+
+def _clause_final_after(text: str, close: int, verbs: _Verbs) -> Action | None:
+    """An implementing verb that ends the title's clause with no other verb between
+    (推动《…》和省十项重点任务落地落实,): ``implemented``."""
+    end = _NEXT_CLAUSE.search(text, close, close + _CLAUSE_TAIL)
+    if end is None or text[end.start()] == "《":
+        return None
+    tail = text[close : end.start()].rstrip(_SPACES)
+    for m in verbs.after.finditer(tail):
+        if (
+            m.end() == len(tail)
+            and verbs.after_kinds[m.group()] == IMPLEMENTED
+            and verbs.before.search(tail, 0, m.start()) is None
+        ):
+            return Action(IMPLEMENTED, m.group())
+    return None
 
 
 @dataclass(slots=True)
@@ -174,11 +225,17 @@ def _number_after(text: str, title: TitleSpan, numbers: dict[int, str]) -> str |
     return numbers.get(m.end()) if m is not None else None
 
 
-def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Found]:
+def find_documents(
+    text: str, numbers: dict[int, str] | None = None, places: list[Place] | None = None
+) -> list[Found]:
     """DOCUMENT and NESTED_DOCUMENT findings in ``text``, in text order.
 
-    ``numbers`` maps the start offset of each 文号 to its text (default: found here).
+    ``numbers`` maps the start offset of each 文号 to its text (default: found here);
+    ``places`` are the places of the text, for the rule of who acts (default: none, so only
+    central bodies count as other bodies). A short form defined in the text
+    (以下简称《纲要》) is ``mentioned``: the verb that governs it where it first appears is 简称.
     """
+    agents = Agents(places or ())
     if numbers is None:
         numbers = {n.start: text[n.start : n.end] for n in find_doc_numbers(text) if not n.damaged}
     first: dict[str, str] = {}  # normalize -> first spelling
@@ -197,8 +254,10 @@ def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Fou
     previous: tuple[TitleSpan, Action] | None = None
     for title in find_titles(text):
         name = canon(text[title.start : title.end])
-        action = defined.pop(title.start, None) or classify(text, title, previous)
-        previous = (title, action)
+        action = defined.pop(title.start, None)
+        if action is None:
+            action = classify(text, title, previous, agents)
+            previous = (title, action)  # a short form being defined is no link in a list
         alias_of = aliases.get(normalize(name)) if aliases else None
         found.append(
             Found(
@@ -219,10 +278,11 @@ def find_documents(text: str, numbers: dict[int, str] | None = None) -> list[Fou
         if normalize(short) == normalize(name):
             continue
         aliases[normalize(short)] = name
+        defining = Action(MENTIONED, DEFINED)
         if alias.bracketed:
-            defined[alias.start] = action  # tagged on its own turn as a title
+            defined[alias.start] = defining  # tagged on its own turn as a title
             continue
-        found.append(Found(alias.start, alias.end, DOCUMENT, short, action=action, alias_of=name))
+        found.append(Found(alias.start, alias.end, DOCUMENT, short, action=defining, alias_of=name))
         if alias.quoted:
             quoted.setdefault(normalize(short), []).append((alias.end, name))
     if quoted:
@@ -268,7 +328,8 @@ def _numbers_by_start(doc: Doc) -> dict[int, str] | None:
 class DocumentTagger:
     def __call__(self, doc: Doc) -> Doc:
         spans: list[Span] = []
-        for f in find_documents(doc_text(doc), _numbers_by_start(doc)):
+        text = doc_text(doc)
+        for f in find_documents(text, _numbers_by_start(doc), doc_places(doc, text)):
             span = make_span(doc, f.start, f.end, f.label)
             if span is None:
                 continue

@@ -44,6 +44,7 @@ from kg.nlp.places import (
 _LEVELS = "[街社省市县区镇乡州旗盟村](?:(?<=街)道|(?<=社)区|(?<![街社]))"
 _NEEDS_PLACE = frozenset({"村", "社区"})  # 村党支部 alone is any village's
 _LEVEL_CHARS = frozenset("省市县区乡镇")
+_AUTONOMOUS = frozenset("区州县旗")  # levels that may be autonomous: 自治区, 自治州 …
 _NUMERAL = "[零〇一二三四五六七八九十百\\d]"
 # The party committee 委 (县委) and the short office 办 (县政府办), not read in 委员/委托 or
 # 办理/办事/办公楼; 厅/局 right after a level (省厅, 市局) is a department of that level.
@@ -51,15 +52,21 @@ _COMMITTEE = "委(?![员托派实屈婉])"
 _OFFICE = "办(?![公理事结件好案学法成实班])"
 _LEVEL_DEPT = "厅(?![长级])|局(?![长级面势部限促])"
 # Offices and committees of the rule-of-law system of each level: 依法治县办, 全面依法治市委员会.
-_RULE_OF_LAW = "(?:全面)?依法治[国省市县区镇乡]委员会|依法治[国省市县区镇乡]办(?:公室)?"
+_RULE_OF_LAW = "(?:全面)?依法治[国省市县区镇乡旗州街](?:委(?:员会)?(?!员)|办(?:公室)?)"
 _INSPECTION = f"(?:第{_NUMERAL}{{1,3}})?巡[视察](?:{_NUMERAL}{{1,3}})?组"
 _HOTLINE = "热线(?:办公室|办|中心)"
 _HOTLINE_NUMBER = re.compile("(?<!\\d)\\d{5,6}(?:政务服务)?(?:便民)?$")
 _STOP_NAME = "[^\u3400-\u9fff]"  # any character that is no Chinese character breaks a name
 _BARE_PARTY_CUES = frozenset("是在由经和与及对向将把被")
 _CLOSERS = frozenset(")）》”」』")
+_OPENERS_PAREN = frozenset("(（")
 _WINDOW = 24  # how far back a task-named body may run from its head
 _ANAPHORA = ("本", "该", "此", "上述", "下设")
+# A party group or committee named after its own department (局党组, 厅党委理论学习中心组) or
+# government (政府党组) in that department's or government's own report.
+_OWN_PARTY = ("政府", "厅", "局", "委", "办", "院")
+# 中心 as a head noun, not in 中心工作 (the central task) or 中心组 (a study group).
+_NOT_AFTER_CENTRE = ("工作", "任务", "环节", "城区", "城市", "组")
 
 
 class Candidate(NamedTuple):
@@ -87,14 +94,22 @@ class Grammar:
         central = f"{_RULE_OF_LAW}|{trie_regex(depts.keys() | central_bodies)}"
         nxt = f"{_RULE_OF_LAW}|{_INSPECTION}|{trie_regex(depts.keys() | subunits)}|{_OFFICE}"
         self.first_unit = re.compile(first)
+        # A department's name ending at a position (…生态环境局|党委).
+        named = {d for d in depts if len(d) > 1 and d[-1] in "厅局委办院"}
+        self.dept_end = re.compile(f"[\u3400-\u9fff](?:{trie_regex(named)})$")
         self.next_unit = re.compile(nxt)
         # Each pattern opens with a character class or a literal, so that ``re`` skips in C
         # the characters that cannot open a name.
         self.scans = (
             re.compile(f"(?P<level>{_LEVELS})(?:{first})(?:{nxt}){{0,3}}"),
             re.compile(f"(?P<central>中央|国家)(?:{central})(?:{nxt}){{0,2}}"),
-            re.compile(f"(?P<bare>党委)(?:{nxt}){{0,2}}"),
+            re.compile(f"(?P<bare>党委|党组(?!织)|党工委)(?:{nxt}){{0,2}}"),
             re.compile(f"(?P<alone>{trie_regex(standalone)})(?:{nxt}){{0,2}}"),
+            # a rule-of-law committee or office named alone (依法治区委员会工作规则); the
+            # scan opens with its literal, 全面 before it is taken in afterwards
+            re.compile(
+                f"依法治[国省市县区镇乡旗州街](?:委(?:员会)?(?!员)|办(?:公室)?)(?:{nxt}){{0,2}}"
+            ),
         )
         self.hotline = re.compile(_HOTLINE)
         courts = {b for b, kind in bodies.items() if kind in ("court", "procuratorate")}
@@ -105,13 +120,14 @@ class Grammar:
         self.generic = frozenset(read_lexicon("institution_generic.txt"))
         self.generic_lengths = sorted({len(w) for w in self.generic})
         self.compounds = frozenset(read_lexicon("institution_level_compounds.txt"))
-        # What may not follow a name: a meeting, a system, the departments of a government
-        # (meeting_after), or a post (after).
+        # What may not follow a name: a system, the departments of a government, or a post.
         posts = trie_regex(read_lexicon("institution_posts.txt"))
-        meetings = trie_regex(read_lexicon("institution_meetings.txt"))
-        meeting = f"{meetings}|{_NUMERAL}{{1,4}}届|会(?![同商签审办])"
-        self.meeting_after = re.compile(meeting)
-        self.after = re.compile(f"{meeting}|(?:{posts})(?!会)")
+        # A body named before its meeting is still that body (市委常委会会议 names 市委常委会,
+        # 县政府常务会议 names 县政府): only the meeting itself is no body.
+        not_after = trie_regex(read_lexicon("institution_not_after.txt"))
+        # A plenary of a numbered term (市委十二届四次全会) and a bare 会 (党组会) stay out.
+        plenary = f"{_NUMERAL}{{1,4}}届|会(?![议同商签审办])"
+        self.after = re.compile(f"{not_after}|{plenary}|(?:{posts})(?!会)")
         heads = read_table("institution_heads.txt")
         self.head_kind = {h: kind for h, kind, _needs in heads}
         self.head_needs = {h: needs for h, _kind, needs in heads}
@@ -199,8 +215,15 @@ def _level_start(
     g: Grammar, text: str, m: re.Match[str], level: str, place_by_end: dict[int, Place]
 ) -> int | None:
     """Where a name opened by a level starts (taking in the places before it); None when the
-    level is no prefix (社区党委) or one of several (市县政府)."""
+    level is no prefix (社区党委) or one of several (市县政府). An autonomous level
+    (自治区党委, 自治州人民政府, 自治县委) takes in its 自治."""
     start = m.start()
+    if level in _AUTONOMOUS and text.startswith("自治", start - 2):
+        start -= 2
+        place = place_by_end.get(m.start() + len(level))
+        if place is not None and place.start < start:
+            return _extend_over_places(text, place.start, place_by_end)
+        return _extend_over_places(text, start, place_by_end)
     openers = _COMMITTEE_OPENERS if m.group().endswith("委") else _OPENERS
     place = place_by_end.get(start + len(level))
     if place is not None and place.start < start:
@@ -219,7 +242,7 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
     place_by_end = {p.end: p for p in places}
     accepts = g.accepts
     out: list[Candidate] = []
-    level_scan, central_scan, bare_scan, alone_scan = g.scans
+    level_scan, central_scan, bare_scan, alone_scan, rule_of_law_scan = g.scans
     for m in level_scan.finditer(text):
         level = m.group(1)
         start = _level_start(g, text, m, level, place_by_end)
@@ -227,9 +250,22 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
             out.append(Candidate(start, m.end(), m.start() + len(level)))
     for m in bare_scan.finditer(text):
         start, end = m.span()
+        # 局党组, 厅党委, 政府党组: named with their body
+        own = next((w for w in _OWN_PARTY if text.startswith(w, start - len(w))), None)
+        if own is not None and g.dept_end.search(text, max(0, start - 12), start):
+            continue  # 各市州生态环境局党委: the tail of a longer name that was not taken
+        if own is not None and m.group("bare") != "党工委":
+            start -= len(own)
         prev = text[start - 1] if start else ""
-        if prev and prev not in _BARE_PARTY_CUES and (is_cjk(prev) or prev in _CLOSERS):
+        if (
+            own is None
+            and prev
+            and prev not in _BARE_PARTY_CUES
+            and (is_cjk(prev) or prev in _CLOSERS)
+        ):
             continue
+        if prev in _OPENERS_PAREN:
+            continue  # 各级党委(党组): the other name of a kind of body
         if text.startswith(("领导", "统一领导"), end):
             continue  # 党委领导、政府负责: the principle, not one body
         if accepts(text, start, end):
@@ -240,6 +276,10 @@ def grammar_candidates(text: str, places: list[Place], g: Grammar | None = None)
     for m in alone_scan.finditer(text):
         if accepts(text, m.start(), m.end()):
             out.append(Candidate(m.start(), m.end(), m.start()))
+    for m in rule_of_law_scan.finditer(text):
+        start = m.start() - 2 if text.startswith("全面", m.start() - 2) else m.start()
+        if accepts(text, start, m.end()):
+            out.append(Candidate(start, m.end(), start))
     for start, end in g.hotlines(text):
         if accepts(text, start, end):
             head = text[start:end].lstrip("0123456789")
@@ -313,7 +353,9 @@ def task_candidates(text: str, places: list[Place], g: Grammar | None = None) ->
             if needs == "place" and not has_place:
                 continue
             start = prefix if prefix is not None else cut
-        if head_start - start < 2 or g.meeting_after.match(text, end):
+        if head_start - start < 2:
+            continue
+        if head == "中心" and text.startswith(_NOT_AFTER_CENTRE, end):
             continue
         openers = _FULL_COMMITTEE_OPENERS if head.startswith("委员会") else _OPENERS
         start = _extend_over_places(text, start, place_by_end, openers)

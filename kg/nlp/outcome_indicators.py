@@ -16,6 +16,17 @@ from kg.nlp.outcome_lexicon import OutcomeLexicon
 
 PERCENT_UNITS: Final = frozenset({"%", "％", "‰", "个百分点", "百分点"})
 PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
+# Counts of people named by what they are (150名科级干部进行集中培训): the noun phrase after
+# the unit, carried on through 进行/参加.
+NAMED_PERSON_UNITS: Final = frozenset({"名", "万名", "位"})
+# A meeting that ends what a count of events counted (9次|常务会议|研究部署…), unless
+# what follows is what happened before, at or after it (4次|常务会|会前学法).
+_MEETING = re.compile(
+    r"(?:常务会议|常务会|会议|全会|例会|座谈会|联席会)(?!会?[前上后])(?=[\u3400-\u9fff])"
+)
+_ADVERB_LIGHT = re.compile(r"(?:已经?|均已|全部|均)[\u3400-\u9fff]{2}")
+_LOCALIZER = re.compile(r"(?:之中|之外|以外|中|外)$")
+_LOCATIVE_FRAME = re.compile(r"(?:^|[^\u3400-\u9fff])?[在除]")
 
 _CONNECTOR_END = re.compile(r"(?:以及|、|和|及|与|或)\s*$")
 _CONNECTOR_START = re.compile(r"^\s*(?:以及|、|和|及|与)")
@@ -61,25 +72,55 @@ def strip_trailing(text: str, lex: OutcomeLexicon) -> str:
     return text
 
 
+def _after_lists(text: str) -> str:
+    """The words after the last cited title, and after a 等 that closes a list of titles
+    (学习《A》《B》等党内法规和《C》等国家法律法规 → 国家法律法规); a 等 at the end stays."""
+    if "》" not in text:
+        return text
+    text = text[text.rindex("》") + 1 :]
+    at = text.rfind("等", 0, len(text.rstrip()) - 1)
+    if at >= 0:
+        text = text[at + 1 :]
+    return text.lstrip("和及与、")
+
+
+def _after_coverb_verbs(text: str, lex: OutcomeLexicon) -> str:
+    """A clause opened by a coverb (对州直各部门组织开展业务培训): what follows its last run
+    of verbs (业务培训); the text itself when no verb follows the coverb."""
+    if lex.coverb.match(text) is None:
+        return text
+    ends = [m.end() for m in lex.verbs_run.finditer(text, 1) if m.end() < len(text)]
+    return text[ends[-1] :] if ends else text
+
+
 def clean_prefix(text: str, lex: OutcomeLexicon, *, rate: bool = False) -> str:
     """The indicator inside the words before a number; empty when none is left.
 
-    ``rate`` (a percentage) keeps a leading subject: ``行政机关负责人出庭应诉率``.
+    ``rate`` (a percentage) keeps a leading subject (``行政机关负责人出庭应诉率``) and its
+    light verb (``完成度``). A descriptive phrase before 的 is no part of it (``群众对…的满意度``,
+    ``主持召开涉及…的省政府常务会议``).
     """
-    text = strip_trailing(after_open_paren(text), lex)
+    text = strip_trailing(after_open_paren(_after_lists(text)), lex)
     last_cut = None
     for last_cut in lex.cut.finditer(text):  # noqa: B007 - we want the last one
         pass
     if last_cut is not None:
         text = text[last_cut.end() :]
-    text = _strip_leading(text.strip(), lex)
+    if not rate:
+        text = _after_coverb_verbs(text.strip(), lex)
+    if "的" in text[:-2]:
+        text = text[text.rindex("的", 0, len(text) - 2) + 1 :]
+    whole = text.strip()
+    text = _strip_leading(whole, lex)
+    if text != whole and lex.light_alone.fullmatch(text) and _ADVERB_LIGHT.fullmatch(whole):
+        return whole  # 已完成|130项: an adverb and a light verb alone say what was counted
     subject = None if rate or text.endswith("的") else lex.subject.match(text)
     if subject is not None and subject.end() < len(text):
         text = text[subject.end() :]
         light = lex.light_always.match(text)
         if light is not None:
             text = text[light.end() :]
-    else:
+    elif not rate:
         light = lex.light.match(text)
         if light is not None:
             text = _strip_leading(text[light.end() :], lex)
@@ -97,7 +138,9 @@ def _aside_end(text: str) -> int:
     return len(text)
 
 
-def clean_suffix(text: str, lex: OutcomeLexicon, *, whole: bool = False) -> str:
+def clean_suffix(
+    text: str, lex: OutcomeLexicon, *, whole: bool = False, person: bool = False
+) -> str:
     """The noun phrase after a unit: ``县级综合行政执法队伍的“三定”工作`` → ``…队伍``.
 
     ``whole`` keeps the rest of the clause (a clause that opens with its number:
@@ -113,10 +156,21 @@ def clean_suffix(text: str, lex: OutcomeLexicon, *, whole: bool = False) -> str:
     if possessive > 0:
         end = min(end, possessive)
     if not whole:
-        stop = lex.stop.search(text, 1, end)
+        stop = (lex.person_stop if person else lex.stop).search(text, 1, end)
         if stop is not None:
             end = stop.start()
-    return text[:end].strip()
+        meeting = _MEETING.search(text, 0, end)
+        if meeting is not None:
+            end = meeting.end()  # 9次|常务会议|研究部署…: the meeting is what was counted
+    noun = text[:end].strip()
+    if noun and noun[-1] in _CLOSE and _unclosed_close(noun):
+        noun = noun[:-1]  # (其中48项取得重大进展): the bracket closes around the clause
+    return noun
+
+
+def _unclosed_close(text: str) -> bool:
+    """Whether ``text`` has more closing brackets than opening ones."""
+    return sum(ch in _CLOSE for ch in text) > sum(ch in _OPEN for ch in text)
 
 
 def _unclosed(text: str) -> int:
@@ -179,14 +233,25 @@ def indicator(
     if kind == "rate":
         return clean_prefix(prefix, lex, rate=True) or None
     before = clean_prefix(prefix, lex)
-    opening = alone and not strip_trailing(prefix.strip(), lex)
+    opening = alone and not before
     if kind == "measure" and before and not suffix.lstrip().startswith("的"):
         return before
     if unit in PERSON_UNITS and suffix.strip():
         after = clean_suffix(suffix, lex, whole=True)
         if after:
             return after
+    if unit in NAMED_PERSON_UNITS and suffix.strip():
+        after = clean_suffix(suffix, lex, person=True)
+        if after:
+            return _without_localizer(after, prefix)
     if before.endswith("”"):
         return before
     after = clean_suffix(suffix, lex, whole=opening)
-    return after or before or None
+    return _without_localizer(after, prefix) or before or None
+
+
+def _without_localizer(noun: str, prefix: str) -> str:
+    """``任务`` from ``任务中`` when the clause frames it with 在…中 or 除…外."""
+    if _LOCALIZER.search(noun) and _LOCATIVE_FRAME.search(prefix) and len(noun) > 2:
+        return _LOCALIZER.sub("", noun)
+    return noun

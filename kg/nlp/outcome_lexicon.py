@@ -72,6 +72,8 @@ class OutcomeLexicon:
             r"|截至[^,，;；。]{0,12}?(?:底|末|止)"
             r"|在[^,，;；。]{1,15}?(?:上|中|里|内|期间|方面|过程中)(?=.)"
             r"|以[^,，;；。]{1,12}?名义"
+            # 提请市人大常委会|审议…: the body asked to act is no part of what is counted
+            r"|[提报]请[^,，;；。]{1,12}?(?:人大常委会|常委会|人大|政府|委员会|会议)(?=.)"
             rf"|{group('leading')})"
         )
         # Longest first, so that 达到 goes before 达.
@@ -79,6 +81,7 @@ class OutcomeLexicon:
         self.keep_trailing = tuple(words.get("keep_trailing", []))
         self.measure_units = frozenset(words.get("measure_units", []))
         self.light = re.compile(rf"^{group('light')}(?=.)")
+        self.light_alone = re.compile(group("light"))
         self.light_always = re.compile(rf"^{group('light_always')}(?=.)")
         # A subject before the verb: a body (…常务会|研究…) or an enumeration (社区、农村|开展…).
         verb = group("verb")
@@ -88,6 +91,14 @@ class OutcomeLexicon:
             rf"|[^,，;；。“”《》()（）]{{0,30}}?、[^,，;；。“”《》()（）、]{{0,15}}?)(?={verb})"
         )
         self.stop = re.compile(group("stop"))
+        # After a count of people: the stops less the words that carry on what they did.
+        carry_on = set(words.get("person_continue", []))
+        self.person_stop = re.compile(_group(w for w in words.get("stop", []) if w not in carry_on))
+        self.from_change = re.compile(rf"\s*{group('from_change')}\s*$")
+        # A clause opened by a coverb (对…, 围绕…) and the verbs after which its indicator
+        # starts (对…组织开展|业务培训).
+        self.coverb = re.compile(rf"^{group('coverb')}")
+        self.verbs_run = re.compile(rf"(?:(?:{verb}|{group('light')})了?)+")
         # Headings: 一、… (top), (一)… (second), or a short bare line (下一步工作打算).
         start = r"^[ \t\u3000\xa0]*"
         top, second = r"[一二三四五六七八九十]+[、.．]", r"[(（][一二三四五六七八九十]+[)）]"

@@ -259,6 +259,7 @@ class OutcomeTagger:
         doc: Doc, text: str, bounds: tuple[int, int], cands: list[Candidate], lex: OutcomeLexicon
     ) -> Iterator[Span]:
         begin, finish = bounds
+        cands, before_from = _from_changes(text, begin, cands, lex)
         # Each number gets its own piece of the clause: spans with equal boundaries would
         # share their extension values.
         starts = [begin]
@@ -273,6 +274,8 @@ class OutcomeTagger:
         alone = len(cands) == 1
         for cand, start, end in zip(cands, starts, ends, strict=True):
             prefix, suffix = text[start : cand.lead], text[cand.end : end]
+            if cand.start in before_from:  # 从X减少为|Y: what changed is named before 从
+                start, prefix = begin, before_from[cand.start]
             span = _piece(doc, text, start, end, cand)
             if span is None:
                 continue
@@ -283,6 +286,37 @@ class OutcomeTagger:
             if cand.approximate:
                 ext.kg_approximate = True
             yield span
+
+
+_FROM = re.compile(r"[从由]\s*$")
+
+
+def _from_changes(
+    text: str, begin: int, cands: list[Candidate], lex: OutcomeLexicon
+) -> tuple[list[Candidate], dict[int, str]]:
+    """A change ``从X减少为Y`` (``由X提高到Y``) reports one result, Y: X is dropped, and Y's
+    indicator is read from the words before 从. Returns the numbers left and, for each Y
+    (by start), those words."""
+    kept: list[Candidate] = []
+    before: dict[int, str] = {}
+    i = 0
+    while i < len(cands):
+        here = cands[i]
+        nxt = cands[i + 1] if i + 1 < len(cands) else None
+        opened = _FROM.search(text, begin, here.lead)
+        if (
+            nxt is not None
+            and opened is not None
+            and lex.from_change.search(text[here.end : nxt.lead]) is not None
+            and here.unit == nxt.unit
+        ):
+            before[nxt.start] = text[begin : opened.start()]
+            kept.append(nxt)
+            i += 2
+            continue
+        kept.append(here)
+        i += 1
+    return kept, before
 
 
 def _piece(doc: Doc, text: str, start: int, end: int, cand: Candidate) -> Span | None:

@@ -63,12 +63,30 @@ _LIST_SEP = re.compile(r"[、和及与]")
 _DESCRIPTIVE = re.compile(r"的|化(?!解)")
 _COUNTED = re.compile(rf"[^{_STOPS}]{{0,3}}[{_DIGITS}]")
 _CLAUSE_END = re.compile(rf"[{_STOPS}\n“”‘’「」『』\"]")
+# A quoted slogan rather than a name: a clause of long parts (“践行…思想,提升…能力”, not
+# “谁执法,谁普法”), two short opposite words joined by + (“线上+线下”, not “互联网+…”), a
+# target of zero, or a verb phrase with a count (not “一件事”, which has no verb before it).
+_SLOGAN = re.compile(
+    rf"[^{_STOPS}]{{6,}}[{_STOPS}]|^[{CJK}]{{2}}\+[{CJK}]{{2}}$"
+    # a target of zero (“零距离”, “零发生”), a clause with a count (“解决一个问题”)
+    rf"|^零[{CJK}]{{1,3}}$|^(?:(?![一二三四五六七八九十])[{CJK}]){{2}}[一二三四五六七八九十][个类项][{CJK}]{{2,4}}$"
+)
+# The Chinese characters right before a quote, and what a field before a quote never holds:
+# a time (新时代), an ordinal or count (首个, 第一, 三项), function words.
+_QUOTE_NOUN = re.compile(rf"[{CJK}]+$")
+_NOT_A_FIELD = re.compile(
+    r"时代|[年月首第]|[一二三四五六七八九十两][个项批]|[的了为被对在把将和与及]"
+)
+# A count as a modifier (四项|责任制).
+_COUNT_MODIFIER = re.compile(r"(?<![第])[一二三四五六七八九十两0-9]+[项个条类种批]")
+# 十四五规划, “十四五”规划: a five-year plan named by its number.
+_FIVE_YEAR = re.compile(r"[“\"]?十[一二三四五六七八九]五[”\"]?(?:规划|时期规划)")
 
 
 class Head(NamedTuple):
     text: str
     kind: str
-    quoted: str  # yes | plan | no
+    quoted: str  # yes | plan | next | no
     min_modifier: int | None  # None: never heads an unquoted name
     clause_final: bool  # an unquoted name with this head must end its clause
     needs_verb: bool  # an unquoted name with this head must follow a governing verb
@@ -125,8 +143,9 @@ class ProgramFinder:
         self.heads = _heads()
         quoted_heads = [h.text for h in self.heads.values() if h.quoted == "yes"]
         plan_heads = [h.text for h in self.heads.values() if h.quoted in ("yes", "plan")]
-        self.head_re = re.compile(f"(?:{alternation(self.heads)})(?![性化])")
+        self.head_re = re.compile(f"(?:{alternation(self.heads)})(?![性化度])")
         self.quoted_heads = frozenset(quoted_heads)
+        self.next_heads = frozenset(h.text for h in self.heads.values() if h.quoted == "next")
         self.plan_heads = frozenset(plan_heads)
         self.ends_in_head = re.compile(f"(?:{alternation(quoted_heads)})$")
         cues = read_sections("program_cues.txt")
@@ -149,15 +168,29 @@ class ProgramFinder:
         words = read_sections("program_verbs.txt")
         self.governing = frozenset(words["verbs"])
         verbs = alternation([*words["verbs"], *words["boundaries"]])
-        self.verb = re.compile(f"(?:{verbs})(?![性化])好?")
+        self.verb = re.compile(f"(?:{verbs})(?![性化])[好了]?")
+        self.body_end = re.compile(f"(?:{alternation(words['bodies'])})$")
+        outcome_verbs = read_sections("outcome_words.txt").get("verb", [])
+        self.any_verb = re.compile(
+            alternation(
+                [*words["verbs"], *words["boundaries"], *words["before-quote"], *outcome_verbs]
+            )
+            + "[了好]?"
+        )
         unquoted = [h.text for h in self.heads.values() if h.min_modifier is not None]
         self.inner_head = re.compile(alternation(unquoted))
-        strip = f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+        strip = (
+            f"{alternation(read_lexicon('program_strip.txt'))}|第[一二三四五六七八九十0-9]+批"
+            f"|{PLACEHOLDER}+"  # a list marker (一) masked as a short parenthetical
+        )
         self.strip = re.compile(f"^(?:{strip}|[一二三四五六七八九十]是)+")
         self.stop = re.compile(alternation(read_lexicon("program_stop.txt")))
         after = cues["after-head"]
         own = [w for w in after if self.head_re.match(w)]
-        self.after_head = re.compile(alternation([*(set(after) - set(own)), *self.heads]))
+        # A head right after a head makes the first a modifier (…机制改革), unless the second
+        # only attaches to quotes (…机制建设 is still the 机制).
+        unquoted_heads = [h for h, head in self.heads.items() if head.quoted != "next"]
+        self.after_head = re.compile(alternation([*(set(after) - set(own)), *unquoted_heads]))
         self.after_own_head = re.compile(alternation(own)) if own else None
         self.place_build = re.compile(f"(?:法治|平安)([{CJK}]{{2,3}}?)建设(?![规纲“工])")
 
@@ -182,8 +215,11 @@ class ProgramFinder:
         quotes.reverse()
         return quotes
 
-    def head_after(self, text: str, pos: int, plan: bool) -> tuple[int, Head] | None:
-        """The longest head attached after ``pos`` (the end of a quote)."""
+    def head_after(
+        self, text: str, pos: int, plan: bool, own_head: bool = False
+    ) -> tuple[int, Head] | None:
+        """The longest head attached after ``pos`` (the end of a quote); ``own_head``: the
+        quoted name ends in a head itself (“三项制度”), so a ``next`` head does not attach."""
         tail = _TAIL.match(text, pos)
         if tail is None:
             return None
@@ -194,6 +230,8 @@ class ProgramFinder:
         for m in self.head_re.finditer(text, pos, tail_end):
             if m.group() in allowed and m.start() - pos <= MAX_TAIL:
                 best = (m.end(), self.heads[m.group()])
+            elif m.group() in self.next_heads and m.start() == pos and not own_head and not best:
+                return m.end(), self.heads[m.group()]
         return best
 
     def name_like(self, content: str) -> bool:
@@ -204,6 +242,7 @@ class ProgramFinder:
             and not _NOT_IN_NAME.search(content)
             and not _NUMERAL.fullmatch(content)
             and not self.bad_ending.search(content)
+            and not _SLOGAN.search(content)
         )
 
     def bare_ok(self, text: str, q: _Quote) -> bool:
@@ -232,7 +271,13 @@ class ProgramFinder:
             if core_head:
                 prefix = self.prefix.search(text, max(0, q.start - 8), q.start)
                 start = prefix.start() if prefix else q.start
-            attached = self.head_after(text, q.end, plan)
+            attached = self.head_after(text, q.end, plan, core_head is not None)
+            listed = self.listed_names(q)
+            if listed:
+                found += listed
+                continue
+            if attached is not None and start == q.start:
+                start = self.quote_modifier(text, q.start)
             if attached is not None and _CJK_CHAR.search(q.content):
                 end, head = attached
                 found.append(Found(start, end, head.kind, head.text))
@@ -247,6 +292,62 @@ class ProgramFinder:
                         s = q.start + 1 + inner.start()
                         found.append(Found(s, s + len(inner.group()), "initiative", None))
         return found
+
+    def listed_names(self, q: _Quote) -> list[Found]:
+        """A quote that lists names, each with its head (“甲工作责任制、乙建设责任制”): each
+        item is a program of its own."""
+        items = q.content.split("、")
+        if len(items) < 2:
+            return []
+        found: list[Found] = []
+        at = q.start + 1
+        for item in items:
+            head = self.ends_in_head.search(item)
+            if head is None or len(item) - len(head.group()) < 2 or _NOT_IN_NAME.search(item):
+                return []
+            h = self.heads[head.group()]
+            found.append(Found(at, at + len(item), h.kind, h.text))
+            at += len(item) + 1
+        return found
+
+    def quote_modifier(self, text: str, start: int) -> int:
+        """Where a quoted name with a head starts when the field it belongs to stands right
+        before its quote (行政执法“公述民评”活动, 政务服务“一网通办”改革): the words of
+        ``program_prefixes.txt``, unless a body runs on before them (市直部门…)."""
+        prefix = self.prefix.search(text, max(0, start - 8), start)
+        if prefix is None:
+            return self.noun_before_quote(text, start)
+        before = text[max(0, prefix.start() - 4) : prefix.start()]
+        if self.body_end.search(before):
+            return start
+        return prefix.start()
+
+    def noun_before_quote(self, text: str, start: int) -> int:
+        """A short noun phrase right before a quote that a verb or the clause start bounds
+        (落实常务会“第一议题”制度): where it starts, or ``start``. Not a body, a time, an
+        ordinal, a count, or words with a verb in them."""
+        lo = max(0, start - 9)
+        run = _QUOTE_NOUN.search(text, lo, start)
+        if run is None:
+            return start
+        mod = run.group()
+        verbs = list(self.any_verb.finditer(mod))
+        if verbs:
+            mod = mod[verbs[-1].end() :]
+        elif (run.start() == lo and lo > 0) or len(mod) < 3:
+            return start  # no boundary in sight, or two characters that are mostly a verb
+        stripped = self.strip.match(mod)
+        if stripped:
+            mod = mod[stripped.end() :]
+        if (
+            not 2 <= len(mod) <= 8
+            or self.any_verb.search(mod)
+            or self.body_end.search(mod)
+            or _NOT_A_FIELD.search(mod)
+            or self.stop.search(mod)
+        ):
+            return start
+        return start - len(mod)
 
     # -- unquoted names ----------------------------------------------------------------
 
@@ -307,9 +408,14 @@ class ProgramFinder:
                 or self.stop.search(mod)
                 or self.inner_head.search(mod)
                 or _DESCRIPTIVE.search(mod)
+                or _counted_inside(mod)
+                or mod.count("、") >= 2  # a list of several things, not one name
             ):
                 continue
             found.append(Found(hs - len(mod), he, head.kind, head.text))
+        for m in _FIVE_YEAR.finditer(masked):
+            if masked[m.start()] not in '“"' and not _overlaps(starts, ends, *m.span()):
+                found.append(Found(m.start(), m.end(), "plan", "规划"))
         for m in self.place_build.finditer(masked):
             if m.group(1) not in self.generic_place and not _overlaps(starts, ends, *m.span()):
                 found.append(Found(m.start(), m.end(), "campaign", "建设"))
@@ -330,6 +436,14 @@ class ProgramFinder:
         t_starts, t_ends = _merge(taken)
         found += self.unquoted(masked, t_starts, t_ends)
         return sorted(dict.fromkeys(found))
+
+
+def _counted_inside(mod: str) -> bool:
+    """A modifier that is a count (四项|责任制) or holds one before other words (三个区参评
+    综合|示范创建: a clause, not a name); a count right before the head is part of the name
+    (行政执法三项|制度)."""
+    m = _COUNT_MODIFIER.search(mod)
+    return m is not None and (m.start() == 0 or m.end() < len(mod))
 
 
 @lru_cache(maxsize=1)

@@ -17,17 +17,21 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg import __version__
+from kg import __version__, fingerprint
 from kg.corpus import find_reports, read_bytes
 from kg.corpus.formats import check_size
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
 from kg.stats import class_counts
-from kg.store import KGStore, bookkeeping, file_digest
+from kg.store import BUILD, PENDING, KGStore, bookkeeping, file_digest, write_error
 
-#: What a graph was built from: the file's bytes and the builder's version.
-BUILDER = f"policy-kg/{__version__}"
+
+def builder() -> str:
+    """What a graph was built by: policy-kg's version and the digest of every stage's rules
+    (:mod:`kg.fingerprint`), so that new rules rebuild the reports even without a new version."""
+    return f"policy-kg/{__version__}+{fingerprint.fingerprint()}"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
@@ -52,6 +56,7 @@ class BuildSummary:
     replaced: int = 0  # reports whose file changed
     unchanged: int = 0  # skipped: same bytes, same builder
     removed: int = 0  # --prune: graphs of files that are gone
+    reasons: dict[str, int] = field(default_factory=dict)  # why reports were replaced
     orphans: int = 0  # shared entities no report names any more
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     triples: int = 0  # in the whole store after the build
@@ -66,7 +71,7 @@ def read_source(path: Path) -> SourceFile:
         data = path.read_bytes()
     except OSError as err:
         raise IngestError(str(path), f"cannot read the file ({err.strerror})") from err
-    return SourceFile(path=path, name=path.name, digest=f"{file_digest(data)};{BUILDER}")
+    return SourceFile(path=path, name=path.name, digest=f"{file_digest(data)};{builder()}")
 
 
 def tag_file(source: SourceFile) -> Tagged:
@@ -75,8 +80,16 @@ def tag_file(source: SourceFile) -> Tagged:
 
     try:
         data = source.path.read_bytes()
-        if f"{file_digest(data)};{BUILDER}" != source.digest:
+        content, _, by = source.digest.partition(";")
+        if file_digest(data) != content:
             return Tagged(source, None, "the file changed while the build ran; build again")
+        if by != builder():
+            return Tagged(
+                source,
+                None,
+                "policy-kg's rules here differ from those the build started with (they changed "
+                "while it ran, or this worker has another version); build again",
+            )
         report = read_bytes(data, path=str(source.path))
         return Tagged(source, report_graph(tag_report(report)))
     except IngestError as err:
@@ -99,8 +112,37 @@ def default_jobs(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 4, n_files))
 
 
-def _meta(graph: ReportGraph, source: SourceFile) -> list[Triple]:
-    return bookkeeping(graph.graph, source.name, source.digest)
+def _meta(graph: ReportGraph, source: SourceFile, *, replaced: bool) -> list[Triple]:
+    """The bookkeeping of a report graph; a replaced one also marks a collection pending, in
+    the same transaction, so a kill before the collection leaves it for the next build."""
+    meta = bookkeeping(
+        graph.graph,
+        source.name,
+        source.digest,
+        shared=graph.shared,
+        stages=fingerprint.stage_records(),
+    )
+    return [*meta, PENDING] if replaced else meta
+
+
+def _stage_records(store: KGStore) -> dict[str, list[str]]:
+    """The stage digests recorded with each report graph, by graph IRI."""
+    query = f"""SELECT ?g ?stage WHERE {{ GRAPH <{iris.META_GRAPH}> {{
+        ?g <{BUILD.stage}> ?stage }} }}"""
+    records: dict[str, list[str]] = {}
+    for row in store.select(query):
+        records.setdefault(row[0].value, []).append(row[1].value)
+    return records
+
+
+def _why(old: str, new: str, stages: list[str] | None) -> str:
+    """Why a report whose recorded digest is ``old`` is built again (its digest now ``new``)."""
+    if old.partition(";")[0] != new.partition(";")[0]:
+        return "the file changed"
+    if stages is None:
+        return "it was built by a policy-kg that recorded no fingerprint"
+    changed = fingerprint.changed_stages(stages)
+    return fingerprint.why_changed(changed) if changed else "policy-kg's version changed"
 
 
 def check_paths(paths: list[str | Path]) -> None:
@@ -160,11 +202,22 @@ def build(
     summary = BuildSummary()
     paths = list(paths)
     sources = collect_sources(paths, summary)
-    store.ensure_ontology()
+    try:
+        store.ensure_ontology()
+    except OSError as err:
+        raise write_error(err, store, "no report was stored") from None
     states = store.graph_states()
-    todo = [
-        s for s in sources if force or s.name not in states or states[s.name].digest != s.digest
-    ]
+    records = _stage_records(store) if states else {}
+    todo: list[SourceFile] = []
+    why: dict[str, str] = {}
+    for s in sources:
+        state = states.get(s.name)
+        if state is not None and state.digest != s.digest:
+            why[s.name] = _why(state.digest, s.digest, records.get(state.graph))
+        elif state is not None and force:
+            why[s.name] = "--force was given"
+        if state is None or s.name in why:
+            todo.append(s)
     summary.unchanged = len(sources) - len(todo)
     n_jobs = jobs if jobs is not None else default_jobs(len(todo))
     if executor == "dask":
@@ -179,12 +232,19 @@ def build(
         if graph is None:
             summary.failures.append((str(source.path), tagged.error or "unknown error"))
         else:
-            store.put(
-                {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
-                meta=_meta(graph, source),
-            )
-            if source.name in states:
+            replaced = source.name in states
+            try:
+                store.put(
+                    {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
+                    meta=_meta(graph, source, replaced=replaced),
+                )
+            except OSError as err:
+                lost = f"nothing of report {source.name} was stored"
+                raise write_error(err, store, lost) from None
+            if replaced:
                 summary.replaced += 1
+                reason = why[source.name]
+                summary.reasons[reason] = summary.reasons.get(reason, 0) + 1
             else:
                 summary.built += 1
         if progress is not None:
@@ -192,10 +252,18 @@ def build(
     if prune:
         names = {s.name for s in sources} | {Path(p).name for p, _ in summary.failures}
         gone = [state for name, state in states.items() if name not in names]
-        store.remove(iris.report_graph_iri(state.name) for state in gone)
+        try:
+            store.remove(iris.report_graph_iri(state.name) for state in gone)
+        except OSError as err:
+            raise write_error(err, store, "no report graph was removed") from None
         summary.removed = len(gone)
-    if summary.replaced or summary.removed:
-        summary.orphans = store.collect_orphans()
+    # also after a build killed before its collection: the mark stays until one is done
+    if store.collection_pending():
+        try:
+            summary.orphans = store.collect_orphans()
+        except OSError as err:
+            raise write_error(err, store, "the reports were stored, unused entities not yet "
+                              "removed") from None
     summary.triples = len(store)
     summary.counts = class_counts(store)
     summary.seconds = time.perf_counter() - started

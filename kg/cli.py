@@ -499,6 +499,8 @@ def _print_build(summary: Any, where: str | None) -> None:
     )
     click.echo(f"store: {where or '(in memory)'}, {summary.triples:,} triples")
     click.echo("  " + ", ".join(f"{n:,} {name}" for name, n in summary.counts.items()))
+    for reason, n in summary.reasons.items():
+        click.echo(f"{n} replaced: {reason}")
 
 
 @cli.command()

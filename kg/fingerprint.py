@@ -9,7 +9,7 @@ not enough: it stays the same through many changes of the rules.
 Each stage is a set of files of the installed package (globs relative to ``kg/``; files that
 do not exist are skipped, so modules may move between stages), plus, for the tagger and the
 graph writer, the version of the library they rely on. The digests are computed once per
-process (about 2 ms for the ~100 files; see :func:`stage_digests`).
+process (about 5 ms for the ~100 files; see :func:`stage_digests`).
 """
 
 from __future__ import annotations
@@ -48,10 +48,14 @@ def _files(root: Path, globs: tuple[str, ...]) -> list[Path]:
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
-@cache
-def stage_digests(root: Path = PACKAGE_DIR) -> dict[str, str]:
+def stage_digests(root: Path | None = None) -> dict[str, str]:
     """Each stage's digest (16 hex digits of SHA-256 over its files' paths and bytes and its
-    libraries' versions), by stage name."""
+    libraries' versions), by stage name; ``root`` is the package folder (default: this one)."""
+    return dict(_digests(root or PACKAGE_DIR))
+
+
+@cache
+def _digests(root: Path) -> tuple[tuple[str, str], ...]:
     digests: dict[str, str] = {}
     for name, globs, libraries in STAGES:
         h = hashlib.sha256()
@@ -61,21 +65,21 @@ def stage_digests(root: Path = PACKAGE_DIR) -> dict[str, str]:
         for library in libraries:
             h.update(f"{library}=={_version(library)}\0".encode())
         digests[name] = h.hexdigest()[:16]
-    return digests
+    return tuple(digests.items())
 
 
-def stage_records(root: Path = PACKAGE_DIR) -> list[str]:
+def stage_records(root: Path | None = None) -> list[str]:
     """The digests as the meta graph records them: ``"tagger=0123456789abcdef"``."""
     return [f"{name}={digest}" for name, digest in stage_digests(root).items()]
 
 
-def fingerprint(root: Path = PACKAGE_DIR) -> str:
+def fingerprint(root: Path | None = None) -> str:
     """One digest over every stage (16 hex digits)."""
     text = "\n".join(stage_records(root))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def changed_stages(records: list[str], root: Path = PACKAGE_DIR) -> list[str]:
+def changed_stages(records: list[str], root: Path | None = None) -> list[str]:
     """The stages whose digest differs from ``records`` (as :func:`stage_records` gives them),
     in pipeline order; a stage missing from ``records`` counts as changed."""
     recorded = dict(r.split("=", 1) for r in records if "=" in r)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from kg.corpus.formats import check_size
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
+from kg.pool import tagging_pool, uninterrupted
 from kg.stats import class_counts
 from kg.store import BUILD, PENDING, KGStore, bookkeeping, file_digest, write_error
 
@@ -104,8 +105,18 @@ def _tag_all(sources: list[SourceFile], jobs: int) -> Iterator[Tagged]:
     if jobs <= 1 or len(sources) <= 1:
         yield from map(tag_file, sources)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(tag_file, sources, chunksize=1)
+    yield from tagging_pool(tag_file, sources, jobs)
+
+
+@contextmanager
+def _writing(store: KGStore, lost: str) -> Iterator[None]:
+    """One write to the store: a signal waits for its end (:func:`kg.pool.uninterrupted`); an
+    OSError (the disk full …) becomes one :class:`~kg.errors.StoreError` saying ``lost``."""
+    with uninterrupted():
+        try:
+            yield
+        except OSError as err:
+            raise write_error(err, store, lost) from None
 
 
 def default_jobs(n_files: int) -> int:
@@ -202,10 +213,8 @@ def build(
     summary = BuildSummary()
     paths = list(paths)
     sources = collect_sources(paths, summary)
-    try:
+    with _writing(store, "no report was stored"):
         store.ensure_ontology()
-    except OSError as err:
-        raise write_error(err, store, "no report was stored") from None
     states = store.graph_states()
     records = _stage_records(store) if states else {}
     todo: list[SourceFile] = []
@@ -233,14 +242,11 @@ def build(
             summary.failures.append((str(source.path), tagged.error or "unknown error"))
         else:
             replaced = source.name in states
-            try:
+            with _writing(store, f"nothing of report {source.name} was stored"):
                 store.put(
                     {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
                     meta=_meta(graph, source, replaced=replaced),
                 )
-            except OSError as err:
-                lost = f"nothing of report {source.name} was stored"
-                raise write_error(err, store, lost) from None
             if replaced:
                 summary.replaced += 1
                 reason = why[source.name]
@@ -252,18 +258,14 @@ def build(
     if prune:
         names = {s.name for s in sources} | {Path(p).name for p, _ in summary.failures}
         gone = [state for name, state in states.items() if name not in names]
-        try:
+        with _writing(store, "no report graph was removed"):
             store.remove(iris.report_graph_iri(state.name) for state in gone)
-        except OSError as err:
-            raise write_error(err, store, "no report graph was removed") from None
         summary.removed = len(gone)
     # also after a build killed before its collection: the mark stays until one is done
     if store.collection_pending():
-        try:
+        with _writing(store, "the reports are stored; entities no report names are not yet "
+                      "removed"):
             summary.orphans = store.collect_orphans()
-        except OSError as err:
-            raise write_error(err, store, "the reports were stored, unused entities not yet "
-                              "removed") from None
     summary.triples = len(store)
     summary.counts = class_counts(store)
     summary.seconds = time.perf_counter() - started

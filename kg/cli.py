@@ -32,6 +32,10 @@ class KGGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as err:
+            code = getattr(err, "exit_code", 1)  # 130 after Ctrl-C …
+            if code != 1:
+                click.echo(f"Error: {err}", err=True)
+                raise click.exceptions.Exit(code) from None
             raise click.ClickException(str(err)) from err
 
 
@@ -438,6 +442,7 @@ def build(
     """
     from kg.build import build as run_build
     from kg.build import check_paths
+    from kg.pool import stop_on_signals
 
     sources = paths or (DEFAULT_CORPUS,)
     if scheduler and executor != "dask":
@@ -447,7 +452,8 @@ def build(
     opened = _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
     )
-    with opened as store, _progress() as progress:
+    stopped = "the reports stored so far are complete; run kg build again to build the rest"
+    with stop_on_signals(stopped), opened as store, _progress() as progress:
         summary = run_build(
             sources,
             store,

@@ -150,20 +150,20 @@ GRAPH_PREFIX = str(ID["graph/"])
 
 def _reachable(triples: set[ox.Triple], roots: set[str]) -> set[ox.Triple]:
     """The triples of the entities in ``roots`` and of every entity their objects lead to."""
-    by_subject: dict[str, list[ox.Triple]] = {}
+    by_subject: dict[str, list[ox.Triple]] = {}  # by the subject in N-Triples form
     for t in triples:
-        by_subject.setdefault(str(t.subject.value), []).append(t)
-    todo = [r for r in roots if r in by_subject]
+        by_subject.setdefault(str(t.subject), []).append(t)
+    todo = [f"<{r}>" for r in roots if f"<{r}>" in by_subject]
     seen = set(todo)
     kept: set[ox.Triple] = set()
     while todo:
         for t in by_subject[todo.pop()]:
             kept.add(t)
-            target = t.object
-            if isinstance(target, ox.NamedNode) and target.value not in seen:
-                seen.add(target.value)
-                if target.value in by_subject:
-                    todo.append(target.value)
+            target = str(t.object)
+            if target not in seen:
+                seen.add(target)
+                if target in by_subject:
+                    todo.append(target)
     return kept
 
 

@@ -1,0 +1,170 @@
+"""Worker processes that never outlive the build, and signals that stop it promptly.
+
+- :func:`tagging_pool` runs a function over items in ``jobs`` processes and gives back the
+  results in order. Each worker ignores SIGINT (a terminal's Ctrl-C reaches the whole process
+  group; stopping is the parent's business), asks the kernel to kill it when its parent dies
+  (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux) and watches its parent besides (elsewhere, or
+  if the parent died before the ``prctl``). When the caller stops early — an error, an
+  interrupt, a generator closed — the workers are killed at once instead of being waited for.
+- :func:`stop_on_signals` turns SIGINT and SIGTERM into :class:`Interrupted` in the main
+  thread; inside :func:`uninterrupted` (a write to the store) the signal waits until the write
+  is done, so a store is left with whole reports only.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager, suppress
+from types import FrameType
+from typing import Any, TypeVar
+
+from kg.errors import KGError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+_WATCH_EVERY = 0.5  # seconds between a worker's checks that its parent lives
+_NAMES = {signal.SIGINT: "Ctrl-C (SIGINT)", signal.SIGTERM: "SIGTERM"}
+
+
+class Interrupted(KGError):
+    """The build was stopped by a signal; ``exit_code`` is 128 + the signal's number."""
+
+    def __init__(self, signum: int, what: str) -> None:
+        self.signum = signum
+        self.exit_code = 128 + signum
+        name = _NAMES.get(signal.Signals(signum), f"signal {signum}")
+        super().__init__(f"interrupted by {name}; {what}")
+
+
+# --- workers ---------------------------------------------------------------------------------
+
+
+def _parent_alive(parent: int, direct: bool) -> bool:
+    if direct:  # a forked worker is re-parented when its parent dies
+        return os.getppid() == parent
+    try:
+        os.kill(parent, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(parent: int, direct: bool) -> None:
+    while _parent_alive(parent, direct):
+        time.sleep(_WATCH_EVERY)
+    os._exit(1)
+
+
+def _init_worker(parent: int, direct: bool) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux") and direct:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # no libc to ask: the watcher alone does it
+            pass
+    if not _parent_alive(parent, direct):  # it died before the prctl took effect
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent, direct), daemon=True).start()
+
+
+def _kill(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers now and drop what is queued; nothing is waited for."""
+    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with suppress(OSError, AttributeError):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in list(processes.values()):
+        process.join(timeout=1)
+
+
+def tagging_pool(function: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
+    """``map(function, items)`` over ``jobs`` worker processes, results in order."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(os.getpid(), method == "fork"),
+    )
+    finished = False
+    try:
+        yield from pool.map(function, items, chunksize=1)
+        finished = True
+    except BrokenProcessPool as err:
+        raise KGError(
+            f"a tagging process died ({err}); the reports stored so far are complete; "
+            "run kg build again (with fewer --jobs if memory is short)"
+        ) from None
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:
+            _kill(pool)
+
+
+# --- signals ---------------------------------------------------------------------------------
+
+
+class _State:
+    installed = 0
+    writing = 0
+    pending: int | None = None
+    what = "nothing was lost"
+
+
+_state = _State()
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if _state.writing:
+        _state.pending = signum
+        return
+    raise Interrupted(signum, _state.what)
+
+
+@contextmanager
+def stop_on_signals(what: str) -> Iterator[None]:
+    """Within: SIGINT and SIGTERM raise :class:`Interrupted` (``what``: what the stop leaves,
+    for the message). Only in the main thread; elsewhere the signals are left as they are."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    _state.installed += 1
+    _state.what = what
+    try:
+        yield
+    finally:
+        _state.installed -= 1
+        _state.pending = None
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def uninterrupted() -> Iterator[None]:
+    """A signal that comes within waits for the end (then raises :class:`Interrupted`)."""
+    _state.writing += 1
+    try:
+        yield
+    finally:
+        _state.writing -= 1
+    if not _state.writing and _state.pending is not None:
+        signum, _state.pending = _state.pending, None
+        raise Interrupted(signum, _state.what)

@@ -1,11 +1,13 @@
 """Worker processes that never outlive the build, and signals that stop it promptly.
 
 - :func:`tagging_pool` runs a function over items in ``jobs`` processes and gives back the
-  results in order. Each worker ignores SIGINT (a terminal's Ctrl-C reaches the whole process
-  group; stopping is the parent's business), asks the kernel to kill it when its parent dies
-  (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux) and watches its parent besides (elsewhere, or
-  if the parent died before the ``prctl``). When the caller stops early — an error, an
-  interrupt, a generator closed — the workers are killed at once instead of being waited for.
+  results in order. Not :class:`~concurrent.futures.ProcessPoolExecutor`: a worker killed
+  while it sends a result leaves that pool's manager thread blocked, and the interpreter joins
+  the thread at exit (the hang after Ctrl-C). Each worker ignores SIGINT (a terminal's Ctrl-C
+  reaches the whole process group; stopping is the parent's business), asks the kernel to kill
+  it when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)`` on Linux) and watches its
+  parent besides (elsewhere, or if the parent died before the ``prctl``). When the caller
+  stops early (an error, an interrupt, a generator closed) the workers are killed at once.
 - :func:`stop_on_signals` turns SIGINT and SIGTERM into :class:`Interrupted` in the main
   thread; inside :func:`uninterrupted` (a write to the store) the signal waits until the write
   is done, so a store is left with whole reports only.
@@ -21,9 +23,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager, suppress
+from multiprocessing.connection import Connection, wait
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -81,41 +82,104 @@ def _init_worker(parent: int, direct: bool) -> None:
     threading.Thread(target=_watch, args=(parent, direct), daemon=True).start()
 
 
-def _kill(pool: ProcessPoolExecutor) -> None:
-    """Kill the pool's workers now and drop what is queued; nothing is waited for."""
-    processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-    for process in list(processes.values()):
-        with suppress(OSError, AttributeError):
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in list(processes.values()):
-        process.join(timeout=1)
+def _serve(function: Callable[[Any], Any], conn: Connection, parent: int, direct: bool) -> None:
+    """A worker's life: one item at a time from ``conn``, its result back; None ends it."""
+    _init_worker(parent, direct)
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):  # the parent is gone or closed the pipe
+            return
+        if item is None:
+            return
+        try:
+            conn.send((True, function(item)))
+        except Exception as err:  # the parent says which item; the worker goes on
+            conn.send((False, f"{type(err).__name__}: {err}"))
+
+
+class _Worker:
+    def __init__(self, context: Any, function: Callable[[Any], Any], direct: bool) -> None:
+        self.conn, child = context.Pipe()
+        self.process = context.Process(
+            target=_serve, args=(function, child, os.getpid(), direct), daemon=True
+        )
+        self.process.start()
+        child.close()  # the worker holds the only other end: its death is EOF here
+        self.item: int | None = None  # the index of the item it works on
+
+    def stop(self, *, now: bool) -> None:
+        with suppress(OSError, ValueError):
+            if now:
+                self.process.kill()
+            else:
+                self.conn.send(None)
+        self.process.join(timeout=None if now else 5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(timeout=1)
+        self.conn.close()
+
+
+def _died(worker: _Worker) -> KGError:
+    code = worker.process.exitcode
+    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit {code}"
+    return KGError(
+        f"a tagging process died ({how}); the reports stored so far are complete; "
+        "run kg build again (with fewer --jobs if memory is short)"
+    )
 
 
 def tagging_pool(function: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
-    """``map(function, items)`` over ``jobs`` worker processes, results in order."""
+    """``map(function, items)`` over ``jobs`` worker processes, results in order.
+
+    Each worker has its own pipe and is handed one item at a time; this thread alone waits on
+    the pipes and the workers' exits (no helper threads, so nothing can be left joining a
+    killed worker at exit). A worker that dies is an error (:class:`~kg.errors.KGError`);
+    stopping early kills the workers."""
+    todo = list(items)
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    pool = ProcessPoolExecutor(
-        max_workers=jobs,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(os.getpid(), method == "fork"),
-    )
+    workers: list[_Worker] = []
     finished = False
     try:
-        yield from pool.map(function, items, chunksize=1)
+        for _ in range(min(jobs, len(todo))):
+            workers.append(_Worker(context, function, method == "fork"))
+        results: dict[int, R] = {}
+        given = done = 0
+        for worker in workers:
+            if given < len(todo):
+                worker.conn.send(todo[given])
+                worker.item, given = given, given + 1
+        while done < len(todo):
+            busy = [w for w in workers if w.item is not None]
+            waited = [w.conn for w in busy] + [w.process.sentinel for w in busy]
+            ready = set(wait(waited))
+            for worker in busy:
+                if worker.conn not in ready:
+                    if worker.process.sentinel in ready:
+                        raise _died(worker)
+                    continue
+                try:
+                    ok, value = worker.conn.recv()
+                except (EOFError, OSError):
+                    worker.process.join(timeout=1)
+                    raise _died(worker) from None
+                if not ok:
+                    raise KGError(f"a tagging process failed: {value}")
+                assert worker.item is not None
+                results[worker.item] = value
+                worker.item = None
+                if given < len(todo):
+                    worker.conn.send(todo[given])
+                    worker.item, given = given, given + 1
+            while done in results:
+                yield results.pop(done)
+                done += 1
         finished = True
-    except BrokenProcessPool as err:
-        raise KGError(
-            f"a tagging process died ({err}); the reports stored so far are complete; "
-            "run kg build again (with fewer --jobs if memory is short)"
-        ) from None
     finally:
-        if finished:
-            pool.shutdown(wait=True)
-        else:
-            _kill(pool)
+        for worker in workers:
+            worker.stop(now=not finished)
 
 
 # --- signals ---------------------------------------------------------------------------------

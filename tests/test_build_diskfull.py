@@ -13,7 +13,6 @@ from click.testing import CliRunner
 
 from kg.build import build
 from kg.cli import cli
-from kg.graph import iris
 from kg.store import GraphStore, open_store
 from tests.synthetic import Spec, write
 

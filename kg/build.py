@@ -1,11 +1,16 @@
 """``kg build``: report files in, one named graph per report in the store.
 
 For each file: read the bytes and take their digest; skip the file when the store already
-holds a graph built from the same bytes by the same version of policy-kg; otherwise read, tag,
-resolve and write it (:func:`kg.graph.writer.report_graph`) and load the result in one
-transaction (:meth:`kg.store.GraphStore.put`). Tagging may run in several processes; loading
-is done by this process alone, one report at a time, so a failure or a kill leaves every
-report either as it was or wholly replaced.
+holds a graph built from the same bytes by the same rules (:func:`builder`: the version and
+the digest of every stage, :mod:`kg.fingerprint`); otherwise read, tag, resolve and write it
+(:func:`kg.graph.writer.report_graph`) and load the result in one transaction
+(:meth:`kg.store.GraphStore.put`), with its bookkeeping: digests, the shared-entity triples it
+contributes, and, when it replaces an older graph, the mark that a collection is pending.
+Tagging may run in several processes (:mod:`kg.pool`); loading is done by this process alone,
+one report at a time, so a failure, Ctrl-C or a kill leaves every report either as it was or
+wholly replaced. Last, when a collection is pending (this build's or a killed one's), the
+shared entities are made what the kept reports contribute: the store then equals a clean
+build of the same files.
 """
 
 from __future__ import annotations

@@ -5,8 +5,10 @@ Layout of the store, by named graph (IRIs in :mod:`kg.graph.iris`):
 - ``…/graph/report/<file>`` — one per report: everything that report says;
 - ``…/graph/entities`` — regions, documents, institutions and programs that reports share;
 - ``…/graph/ontology`` — ``kg.ttl`` and ``schemes.ttl`` (concepts the data points to);
-- ``…/graph/meta`` — bookkeeping: each report graph's file name and content digest, with
-  private terms (:data:`BUILD`) so that a query over the union of all graphs never sees them.
+- ``…/graph/meta`` — bookkeeping: each report graph's file name, content digest, stage
+  digests and the shared-entity triples it contributes (:func:`bookkeeping`), and the mark of
+  a pending collection (:data:`PENDING`), with private terms (:data:`BUILD`) so that a query
+  for the published vocabulary never matches them.
 
 Every write is one Oxigraph transaction: a report's graph, its shared entities and its
 bookkeeping are loaded together (``Store.load``, transactional) or, when the report was built

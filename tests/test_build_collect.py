@@ -47,9 +47,9 @@ def regions(store: KGStore) -> int:
     return int(rows[0][0].value)
 
 
-def _build(src: Path, where: Path, **options: bool) -> None:
+def _build(src: Path, where: Path, *, prune: bool = False) -> None:
     with open_store(where) as store:
-        summary = build([src], store, jobs=1, **options)
+        summary = build([src], store, jobs=1, prune=prune)
     assert not summary.failures, summary.failures
 
 

@@ -23,7 +23,7 @@ ROCKSDB = "IO error: No space left on device: While appending to file: store/000
 def full_after(writes: int, error: OSError) -> Callable[..., Any]:
     """``GraphStore.put`` that succeeds ``writes`` times, then fails with ``error``."""
     real = GraphStore.put
-    done = []
+    done: list[int] = []
 
     def put(self: GraphStore, *args: Any, **kwargs: Any) -> None:
         if len(done) >= writes:

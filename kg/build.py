@@ -128,7 +128,7 @@ def default_jobs(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 4, n_files))
 
 
-def _meta(graph: ReportGraph, source: SourceFile, *, replaced: bool) -> list[Triple]:
+def _meta(graph: ReportGraph, source: SourceFile, *, replaced: bool = False) -> list[Triple]:
     """The bookkeeping of a report graph; a replaced one also marks a collection pending, in
     the same transaction, so a kill before the collection leaves it for the next build."""
     meta = bookkeeping(

@@ -1,11 +1,16 @@
 """``kg build``: report files in, one named graph per report in the store.
 
 For each file: read the bytes and take their digest; skip the file when the store already
-holds a graph built from the same bytes by the same version of policy-kg; otherwise read, tag,
-resolve and write it (:func:`kg.graph.writer.report_graph`) and load the result in one
-transaction (:meth:`kg.store.GraphStore.put`). Tagging may run in several processes; loading
-is done by this process alone, one report at a time, so a failure or a kill leaves every
-report either as it was or wholly replaced.
+holds a graph built from the same bytes by the same rules (:func:`builder`: the version and
+the digest of every stage, :mod:`kg.fingerprint`); otherwise read, tag, resolve and write it
+(:func:`kg.graph.writer.report_graph`) and load the result in one transaction
+(:meth:`kg.store.GraphStore.put`), with its bookkeeping: digests, the shared-entity triples it
+contributes, and, when it replaces an older graph, the mark that a collection is pending.
+Tagging may run in several processes (:mod:`kg.pool`); loading is done by this process alone,
+one report at a time, so a failure, Ctrl-C or a kill leaves every report either as it was or
+wholly replaced. Last, when a collection is pending (this build's or a killed one's), the
+shared entities are made what the kept reports contribute: the store then equals a clean
+build of the same files.
 """
 
 from __future__ import annotations
@@ -13,23 +18,28 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kg import __version__
+from kg import __version__, fingerprint
 from kg.corpus import find_reports, read_bytes
 from kg.corpus.ingest import display_path, read_file
 from kg.corpus.metadata import ReportFacts, missing_facts
 from kg.errors import IngestError, KGError
 from kg.graph import iris
 from kg.graph.writer import ReportGraph, Triple, report_graph
+from kg.pool import tagging_pool, uninterrupted
 from kg.review.corrections import Correction, corrections_digest
 from kg.stats import class_counts
-from kg.store import KGStore, bookkeeping, file_digest
+from kg.store import BUILD, PENDING, KGStore, bookkeeping, file_digest, write_error
 
-#: What a graph was built from: the file's bytes and the builder's version.
-BUILDER = f"policy-kg/{__version__}"
+
+def builder() -> str:
+    """What a graph was built by: policy-kg's version and the digest of every stage's rules
+    (:mod:`kg.fingerprint`), so that new rules rebuild the reports even without a new version."""
+    return f"policy-kg/{__version__}+{fingerprint.fingerprint()}"
+
 
 @dataclass(frozen=True, slots=True)
 class SourceFile:
@@ -58,6 +68,7 @@ class BuildSummary:
     replaced: int = 0  # reports whose file changed
     unchanged: int = 0  # skipped: same bytes, same builder
     removed: int = 0  # --prune: graphs of files that are gone
+    reasons: dict[str, int] = field(default_factory=dict)  # why reports were replaced
     orphans: int = 0  # shared entities no report names any more
     failures: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     incomplete: list[tuple[str, str]] = field(default_factory=list)  # (path, what it lacks)
@@ -68,7 +79,8 @@ class BuildSummary:
 
 
 def _digest(data: bytes, facts: ReportFacts | None, corrections: tuple[Correction, ...]) -> str:
-    digest = f"{file_digest(data)};{BUILDER}"
+    """``<content>;<builder>[;facts=…][;review=…]``: what decides a report's graph."""
+    digest = f"{file_digest(data)};{builder()}"
     digest = f"{digest};facts={facts.digest()}" if facts is not None else digest
     return f"{digest};review={corrections_digest(corrections)}" if corrections else digest
 
@@ -80,9 +92,7 @@ def read_source(
     read, no FIFO or device blocks the build). A name that is not UTF-8 gets %XX escapes."""
     data = read_file(path)
     digest = _digest(data, facts, corrections)
-    return SourceFile(
-        path, display_path(path.name), digest, facts=facts, corrections=corrections
-    )
+    return SourceFile(path, display_path(path.name), digest, facts=facts, corrections=corrections)
 
 
 def tag_file(source: SourceFile) -> Tagged:
@@ -91,8 +101,15 @@ def tag_file(source: SourceFile) -> Tagged:
 
     try:
         data = read_file(source.path)
-        if _digest(data, source.facts, source.corrections) != source.digest:
+        if file_digest(data) != source.digest.partition(";")[0]:
             return Tagged(source, None, "the file changed while the build ran; build again")
+        if _digest(data, source.facts, source.corrections) != source.digest:
+            return Tagged(
+                source,
+                None,
+                "policy-kg's rules here differ from those the build started with (they changed "
+                "while it ran, or this worker has another version); build again",
+            )
         report = read_bytes(data, path=display_path(source.path))
         if source.facts is not None:
             report = source.facts.apply(report)
@@ -119,16 +136,66 @@ def _tag_all(sources: list[SourceFile], jobs: int) -> Iterator[Tagged]:
     if jobs <= 1 or len(sources) <= 1:
         yield from map(tag_file, sources)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(tag_file, sources, chunksize=1)
+    yield from tagging_pool(tag_file, sources, jobs)
+
+
+@contextmanager
+def _writing(store: KGStore, lost: str) -> Iterator[None]:
+    """One write to the store: a signal waits for its end (:func:`kg.pool.uninterrupted`); an
+    OSError (the disk full …) becomes one :class:`~kg.errors.StoreError` saying ``lost``."""
+    with uninterrupted():
+        try:
+            yield
+        except OSError as err:
+            raise write_error(err, store, lost) from None
 
 
 def default_jobs(n_files: int) -> int:
     return max(1, min(os.cpu_count() or 1, 4, n_files))
 
 
-def _meta(graph: ReportGraph, source: SourceFile) -> list[Triple]:
-    return bookkeeping(graph.graph, source.name, source.digest)
+def _meta(graph: ReportGraph, source: SourceFile, *, replaced: bool = False) -> list[Triple]:
+    """The bookkeeping of a report graph; a replaced one also marks a collection pending, in
+    the same transaction, so a kill before the collection leaves it for the next build."""
+    meta = bookkeeping(
+        graph.graph,
+        source.name,
+        source.digest,
+        shared=graph.shared,
+        stages=fingerprint.stage_records(),
+    )
+    return [*meta, PENDING] if replaced else meta
+
+
+def _stage_records(store: KGStore) -> dict[str, list[str]]:
+    """The stage digests recorded with each report graph, by graph IRI."""
+    query = f"""SELECT ?g ?stage WHERE {{ GRAPH <{iris.META_GRAPH}> {{
+        ?g <{BUILD.stage}> ?stage }} }}"""
+    records: dict[str, list[str]] = {}
+    for row in store.select(query):
+        records.setdefault(row[0].value, []).append(row[1].value)
+    return records
+
+
+def _part(digest: str, key: str) -> str:
+    """The ``key…`` field of a report digest (``facts=…``, ``review=…``), or ""."""
+    return next((f for f in digest.split(";") if f.startswith(key)), "")
+
+
+def _why(old: str, new: str, stages: list[str] | None) -> str:
+    """Why a report whose recorded digest is ``old`` is built again (its digest now ``new``)."""
+    if old.partition(";")[0] != new.partition(";")[0]:
+        return "the file changed"
+    for part, what in (
+        ("facts=", "its --metadata facts changed"),
+        ("review=", "its corrections changed"),
+    ):
+        if _part(old, part) != _part(new, part):
+            return what
+    if stages is None:
+        return "it was built by a policy-kg that recorded no fingerprint"
+    changed = fingerprint.changed_stages(stages)
+    return fingerprint.why_changed(changed) if changed else "policy-kg's version changed"
 
 
 def check_paths(paths: list[str | Path]) -> None:
@@ -159,10 +226,12 @@ def collect_sources(
         summary.files += 1
         key = display_path(path.name)
         if key in seen:
-            summary.failures.append((
-                display_path(path),
-                f"has the same file name as {display_path(seen[key])}; rename one of them",
-            ))
+            summary.failures.append(
+                (
+                    display_path(path),
+                    f"has the same file name as {display_path(seen[key])}; rename one of them",
+                )
+            )
             continue
         try:
             source = read_source(
@@ -209,11 +278,20 @@ def build(
     summary = BuildSummary()
     paths = list(paths)
     sources = collect_sources(paths, summary, metadata, corrections)
-    store.ensure_ontology()
+    with _writing(store, "no report was stored"):
+        store.ensure_ontology()
     states = store.graph_states()
-    todo = [
-        s for s in sources if force or s.name not in states or states[s.name].digest != s.digest
-    ]
+    records = _stage_records(store) if states else {}
+    todo: list[SourceFile] = []
+    why: dict[str, str] = {}
+    for s in sources:
+        state = states.get(s.name)
+        if state is not None and state.digest != s.digest:
+            why[s.name] = _why(state.digest, s.digest, records.get(state.graph))
+        elif state is not None and force:
+            why[s.name] = "--force was given"
+        if state is None or s.name in why:
+            todo.append(s)
     summary.unchanged = len(sources) - len(todo)
     n_jobs = jobs if jobs is not None else default_jobs(len(todo))
     if executor == "dask":
@@ -228,12 +306,16 @@ def build(
         if graph is None:
             summary.failures.append((display_path(source.path), tagged.error or "unknown error"))
         else:
-            store.put(
-                {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
-                meta=_meta(graph, source),
-            )
-            if source.name in states:
+            replaced = source.name in states
+            with _writing(store, f"nothing of report {source.name} was stored"):
+                store.put(
+                    {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
+                    meta=_meta(graph, source, replaced=replaced),
+                )
+            if replaced:
                 summary.replaced += 1
+                reason = why[source.name]
+                summary.reasons[reason] = summary.reasons.get(reason, 0) + 1
             else:
                 summary.built += 1
             if tagged.missing:
@@ -244,10 +326,15 @@ def build(
     if prune:
         names = {s.name for s in sources} | {Path(p).name for p, _ in summary.failures}
         gone = [state for name, state in states.items() if name not in names]
-        store.remove(iris.report_graph_iri(state.name) for state in gone)
+        with _writing(store, "no report graph was removed"):
+            store.remove(iris.report_graph_iri(state.name) for state in gone)
         summary.removed = len(gone)
-    if summary.replaced or summary.removed:
-        summary.orphans = store.collect_orphans()
+    # also after a build killed before its collection: the mark stays until one is done
+    if store.collection_pending():
+        with _writing(
+            store, "the reports are stored; entities no report names are not yet removed"
+        ):
+            summary.orphans = store.collect_orphans()
     summary.triples = len(store)
     summary.counts = class_counts(store)
     summary.seconds = time.perf_counter() - started

@@ -32,6 +32,10 @@ class KGGroup(click.Group):
         try:
             return super().invoke(ctx)
         except KGError as err:
+            code = getattr(err, "exit_code", 1)  # 130 after Ctrl-C …
+            if code != 1:
+                click.echo(f"Error: {err}", err=True)
+                raise click.exceptions.Exit(code) from None
             raise click.ClickException(str(err)) from err
 
 
@@ -530,6 +534,7 @@ def build(
     """
     from kg.build import build as run_build
     from kg.build import check_paths
+    from kg.pool import stop_on_signals
 
     sources = paths or (DEFAULT_CORPUS,)
     if scheduler and executor != "dask":
@@ -543,7 +548,8 @@ def build(
     opened = _open_store(
         store_path, endpoint, update_endpoint, graph_store, read_only=False, memory=memory
     )
-    with opened as store, _progress() as progress:
+    stopped = "the reports stored so far are complete; run kg build again to build the rest"
+    with stop_on_signals(stopped), opened as store, _progress() as progress:
         summary = run_build(
             sources,
             store,
@@ -611,6 +617,8 @@ def _print_build(summary: Any, where: str | None) -> None:
     if summary.incomplete:
         n = len(summary.incomplete)
         click.echo(f"  {n} report{'s' if n != 1 else ''} built without a region, level or year")
+    for reason, n in summary.reasons.items():
+        click.echo(f"{n} replaced: {reason}")
 
 
 @cli.command()
@@ -1102,7 +1110,7 @@ def review_export(
       kg review export corpus/ --region 惠安县 -o tasks.json
       kg review export corpus/ --below 0.95 --format jsonl -o spans.jsonl
     """
-    from kg.build import BUILDER
+    from kg.build import builder
     from kg.review.labelstudio import write_tasks, write_text
     from kg.review.select import choose, jsonl_lines
 
@@ -1118,7 +1126,7 @@ def review_export(
         write_text(output, "".join(line + "\n" for line in jsonl_lines(chosen)))
         click.echo(f"wrote {output}: {len(chosen)} reports, {spans:,} spans (JSONL)")
     else:
-        config = write_tasks((c.sheet for c in chosen), output, BUILDER)
+        config = write_tasks((c.sheet for c in chosen), output, builder())
         click.echo(
             f"wrote {output}: {len(chosen)} tasks, {spans:,} spans (Label Studio JSON); "
             f"labelling config: {config}"

@@ -5,8 +5,10 @@ Layout of the store, by named graph (IRIs in :mod:`kg.graph.iris`):
 - ``…/graph/report/<file>`` — one per report: everything that report says;
 - ``…/graph/entities`` — regions, documents, institutions and programs that reports share;
 - ``…/graph/ontology`` — ``kg.ttl`` and ``schemes.ttl`` (concepts the data points to);
-- ``…/graph/meta`` — bookkeeping: each report graph's file name and content digest, with
-  private terms (:data:`BUILD`) so that a query over the union of all graphs never sees them.
+- ``…/graph/meta`` — bookkeeping: each report graph's file name, content digest, stage
+  digests and the shared-entity triples it contributes (:func:`bookkeeping`), and the mark of
+  a pending collection (:data:`PENDING`), with private terms (:data:`BUILD`) so that a query
+  for the published vocabulary never matches them.
 
 Every write is one Oxigraph transaction: a report's graph, its shared entities and its
 bookkeeping are loaded together (``Store.load``, transactional) or, when the report was built
@@ -21,11 +23,12 @@ beside a build.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +39,8 @@ from rdflib.term import Node
 
 from kg.errors import StoreError
 from kg.graph import iris
-from kg.graph.nquads import quad_lines, triple_lines
-from kg.vocab import ID, KG, KG_TTL, PREFIXES, SCHEMES_TTL
+from kg.graph.nquads import quad_lines, term, triple_lines
+from kg.vocab import ID, KG_TTL, PREFIXES, SCHEMES_TTL
 
 Triple = tuple[Node, Node, Node]
 
@@ -52,9 +55,32 @@ FLUSH_EVERY = 50_000  # triples between flushes of the on-disk store
 BUILD = Namespace("https://policy-kg.org/ns/build#")
 
 
-def bookkeeping(graph: URIRef, name: str, digest: str) -> list[Triple]:
-    """What the meta graph records of a report graph: its file name and content digest."""
-    return [(graph, BUILD.file, Literal(name)), (graph, BUILD.digest, Literal(digest))]
+#: Set in the meta graph, in the same transaction, by every write that may leave shared
+#: entities no report contributes any more (a replaced or removed report); cleared by
+#: :meth:`KGStore.collect_orphans`. A build killed in between leaves it for the next build.
+PENDING: Triple = (iris.META_GRAPH, BUILD.collect, Literal("pending"))
+
+
+def bookkeeping(
+    graph: URIRef,
+    name: str,
+    digest: str,
+    *,
+    shared: Iterable[Triple] | None = None,
+    stages: Iterable[str] = (),
+) -> list[Triple]:
+    """What the meta graph records of a report graph: its file name and content digest, the
+    shared-entity triples it contributes (N-Triples lines, sorted; what :meth:`collect_orphans`
+    keeps), and the fingerprint of each stage that built it (``"tagger=…"``)."""
+    meta: list[Triple] = [
+        (graph, BUILD.file, Literal(name)),
+        (graph, BUILD.digest, Literal(digest)),
+    ]
+    if shared is not None:
+        lines = sorted(set(triple_lines(shared).splitlines(keepends=True)))
+        meta.append((graph, BUILD.shared, Literal("".join(lines))))
+    meta += [(graph, BUILD.stage, Literal(stage)) for stage in stages]
+    return meta
 
 
 def default_store_path() -> str:
@@ -88,6 +114,19 @@ def file_digest(data: bytes) -> str:
     return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
+def write_error(err: OSError, store: KGStore, consequence: str) -> StoreError:
+    """A write to the store failed (``consequence``: what that left): one clear message, the
+    disk being full (ENOSPC, or RocksDB's text for it) said plainly."""
+    where = store.path if store.path is not None else "the store"
+    text = str(err)
+    if err.errno == errno.ENOSPC or "no space left" in text.lower():
+        return StoreError(
+            f"the disk is full while writing {where}; {consequence}; "
+            "free space and run kg build again"
+        )
+    return StoreError(f"cannot write to {where} ({text}); {consequence}; run kg build again")
+
+
 def _is_lock_error(err: OSError) -> bool:
     text = str(err).lower()
     return "lock" in text
@@ -109,6 +148,32 @@ def _check_directory(path: Path, *, create: bool) -> None:
 
 #: Every graph policy-kg writes has an IRI under this prefix (reports, entities, ontology, meta).
 GRAPH_PREFIX = str(ID["graph/"])
+
+
+def _reachable(triples: set[ox.Triple], roots: set[str]) -> set[ox.Triple]:
+    """The triples of the entities in ``roots`` and of every entity their objects lead to."""
+    by_subject: dict[str, list[ox.Triple]] = {}  # by the subject in N-Triples form
+    for t in triples:
+        by_subject.setdefault(str(t.subject), []).append(t)
+    todo = [f"<{r}>" for r in roots if f"<{r}>" in by_subject]
+    seen = set(todo)
+    kept: set[ox.Triple] = set()
+    while todo:
+        for t in by_subject[todo.pop()]:
+            kept.add(t)
+            target = str(t.object)
+            if target not in seen:
+                seen.add(target)
+                if target in by_subject:
+                    todo.append(target)
+    return kept
+
+
+def _data(verb: str, triples: Iterable[ox.Triple]) -> str:
+    """``INSERT DATA`` / ``DELETE DATA`` of ``triples`` in the shared-entity graph (blank
+    nodes, which these forms cannot name, never occur there)."""
+    lines = "".join(f"{t} .\n" for t in sorted(triples, key=str))
+    return f"{verb} DATA {{ GRAPH <{iris.ENTITIES_GRAPH}> {{\n{lines}}} }}"
 
 
 class KGStore(ABC):
@@ -199,27 +264,69 @@ class KGStore(ABC):
                 f"DELETE WHERE {{ GRAPH <{iris.META_GRAPH}> {{ <{g}> ?p ?o }} }}",
             ]
         if ops:
+            mark = triple_lines([PENDING])
+            ops.append(f"INSERT DATA {{ GRAPH <{iris.META_GRAPH}> {{ {mark} }} }}")
             self.update(" ;\n".join(ops))
 
+    def collection_pending(self) -> bool:
+        """Whether a write since the last collection may have left orphans (:data:`PENDING`)."""
+        s, p, o = (term(t) for t in PENDING)
+        return self.ask(f"ASK {{ GRAPH <{iris.META_GRAPH}> {{ {s} {p} {o} }} }}")
+
     def collect_orphans(self) -> int:
-        """Remove shared documents, institutions and programs no report names any more."""
+        """Make the shared-entity graph the union of what the kept reports contribute — what a
+        clean build of the same files writes — and clear :data:`PENDING`, in one update.
+
+        A report's contribution is recorded with it (:func:`bookkeeping`); for a report graph
+        written without one (by an older policy-kg), every shared entity it names is kept with
+        all its triples and everything they lead to (regions up their ``kg:partOf`` chain,
+        documents a kept one implements …). Returns how many entities went altogether."""
         self._writable()
-        prefix = str(iris.report_graph_iri(""))
-        where = f"""
-            GRAPH <{iris.ENTITIES_GRAPH}> {{
-                ?e a ?c . VALUES ?c {{ <{KG.PolicyDocument}> <{KG.Institution}> <{KG.Program}> }}
-            }}
-            FILTER NOT EXISTS {{
-                GRAPH ?g {{ ?x ?q ?e }} FILTER(STRSTARTS(STR(?g), "{prefix}"))
-            }}"""
-        orphans = [row[0] for row in self.select(f"SELECT DISTINCT ?e WHERE {{ {where} }}")]
-        if orphans:
-            values = " ".join(str(o) for o in orphans)
-            self.update(
-                f"DELETE {{ GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }} "
-                f"WHERE {{ VALUES ?e {{ {values} }} GRAPH <{iris.ENTITIES_GRAPH}> {{ ?e ?p ?o }} }}"
-            )
-        return len(orphans)
+        expected, legacy = self._contributions()
+        current = {q.triple for q in self.quads(str(iris.ENTITIES_GRAPH))}
+        if legacy:
+            expected |= _reachable(current, self._named_by(legacy))
+        stale = current - expected
+        missing = expected - current
+        ops = []
+        if stale:
+            ops.append(_data("DELETE", stale))
+        if missing:
+            ops.append(_data("INSERT", missing))
+        s, p, o = (term(t) for t in PENDING)
+        ops.append(f"DELETE DATA {{ GRAPH <{iris.META_GRAPH}> {{ {s} {p} {o} }} }}")
+        self.update(" ;\n".join(ops))
+        gone = {t.subject for t in stale} - {t.subject for t in current - stale}
+        return len(gone)
+
+    def _contributions(self) -> tuple[set[ox.Triple], list[str]]:
+        """The shared triples the kept reports contribute, and the report graphs that have no
+        recorded contribution."""
+        query = f"""
+            SELECT ?g ?shared WHERE {{ GRAPH <{iris.META_GRAPH}> {{
+                ?g <{BUILD.file}> ?name OPTIONAL {{ ?g <{BUILD.shared}> ?shared }} }} }}"""
+        recorded: dict[str, str | None] = {}
+        for row in self.select(query):
+            g, shared = row[0].value, row[1]
+            if iris.is_report_graph(g):
+                recorded[g] = shared.value if shared is not None else recorded.get(g)
+        graphs = {g for g in self.graph_iris() if iris.is_report_graph(g)} | set(recorded)
+        expected: set[ox.Triple] = set()
+        legacy = sorted(g for g in graphs if recorded.get(g) is None)
+        for g in graphs:
+            text = recorded.get(g)
+            if text:
+                quads = ox.parse(text.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+                expected.update(q.triple for q in quads)
+        return expected, legacy
+
+    def _named_by(self, graphs: list[str]) -> set[str]:
+        """IRIs in subject or object position in ``graphs``."""
+        values = " ".join(f"<{g}>" for g in graphs)
+        query = f"""
+            SELECT DISTINCT ?x WHERE {{ VALUES ?g {{ {values} }}
+                GRAPH ?g {{ {{ ?x ?p ?o }} UNION {{ ?s ?p ?x }} }} FILTER(isIRI(?x)) }}"""
+        return {row[0].value for row in self.select(query)}
 
     def ensure_ontology(self) -> bool:
         """Load kg.ttl and schemes.ttl into the ontology graph if missing or changed."""
@@ -363,7 +470,16 @@ def open_store(path: str | Path | None, *, read_only: bool = False) -> Iterator[
     store = GraphStore(_open(where, read_only=read_only), where, read_only=read_only)
     try:
         yield store
-    finally:
+    except BaseException:
+        if not read_only:  # an error is on its way out: a second one would only hide it
+            with suppress(OSError):
+                store.inner.flush()
+        raise
+    else:
         if not read_only:
-            store.inner.flush()
+            try:
+                store.inner.flush()
+            except OSError as err:
+                raise write_error(err, store, "its last changes may not be saved") from None
+    finally:
         del store.inner  # RocksDB releases its lock when the last reference goes

@@ -120,3 +120,48 @@ def test_reading_a_missing_store_says_to_build(tmp_path: Path) -> None:
         tmp_path / "none", read_only=True
     ):
         pass
+
+
+def test_reports_without_a_recorded_contribution_keep_what_they_lead_to() -> None:
+    """A report graph written by an older policy-kg (no contribution in the meta graph) keeps
+    each shared entity it names and everything that leads on from it (a region's partOf
+    chain); entities no report reaches go, regions too."""
+    store = GraphStore.memory()
+    county, city, province, other = (URIRef(f"https://policy-kg.org/id/region/{c}") for c in (
+        "350521", "350500", "350000", "510000"))
+    shared = [
+        (county, RDF.type, KG.Region), (county, KG.partOf, city),
+        (city, RDF.type, KG.Region), (city, KG.partOf, province),
+        (province, RDF.type, KG.Region),
+        (other, RDF.type, KG.Region),
+        (DOC, RDF.type, KG.PolicyDocument), (DOC, KG.jurisdiction, other),
+    ]
+    own = [(REPORT, RDF.type, KG.Report), (REPORT, KG.region, county)]
+    store.put({G1: own, iris.ENTITIES_GRAPH: shared}, meta=_meta(G1, "a.txt", "v1"))
+    assert store.collect_orphans() == 2  # DOC and the region only DOC led to
+    kept = {(s, p, o) for s, p, o in store.graph(iris.ENTITIES_GRAPH)}
+    assert kept == set(shared[:5])
+
+
+def test_recorded_contributions_decide_what_stays() -> None:
+    """With contributions recorded, a triple stays only while a kept report contributes it:
+    a jurisdiction only a replaced report gave goes, though the document stays."""
+    store = GraphStore.memory()
+    zj, sc = (URIRef(f"https://policy-kg.org/id/region/{c}") for c in ("330000", "510000"))
+    doc = [(DOC, RDF.type, KG.PolicyDocument)]
+
+    def put(graph: URIRef, name: str, where: URIRef) -> None:
+        shared = [*doc, (DOC, KG.jurisdiction, where), (where, RDF.type, KG.Region)]
+        own = [(iris.report_iri(name), KG.cites, DOC)]
+        meta = bookkeeping(graph, name, "v", shared=shared)
+        store.put({graph: own, iris.ENTITIES_GRAPH: shared}, meta=meta)
+
+    put(G1, "a.txt", zj)
+    put(G2, "b.txt", sc)
+    store.remove([G2])
+    assert store.collection_pending()
+    assert store.collect_orphans() == 1  # the region only b.txt named
+    assert not store.collection_pending()
+    assert set(store.graph(iris.ENTITIES_GRAPH)) == {
+        *doc, (DOC, KG.jurisdiction, zj), (zj, RDF.type, KG.Region)
+    }

@@ -104,3 +104,34 @@ def test_jurisdiction_from_the_words_before_a_title(
     found = jurisdiction_cue(sentence, title, link_region("迎泽区"))
     name = found.name if isinstance(found, LinkedRegion) else found
     assert name == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "expected"),
+    [
+        # a task-division document that the report's own departments work through is its own
+        ("组织各街道、区直各部门对照《法治政府建设任务分解表》,逐项提供材料",
+         "法治政府建设任务分解表", "迎泽区"),
+        ("督促区直各单位按照《2023年度法治建设责任分工方案》抓好落实",
+         "2023年度法治建设责任分工方案", "迎泽区"),
+        ("要求市直各部门对照《依法行政重点任务分工方案》开展自查",
+         "依法行政重点任务分工方案", "太原市"),
+        # 县直 units: 迎泽区 has no county above it
+        ("要求县直各部门对照《法治政府建设任务分解表》自查", "法治政府建设任务分解表", None),
+        # not a task-division document: a rule the departments apply may be anyone's
+        ("区直各部门对照《行政执法公示办法》自查", "行政执法公示办法", None),
+        # no own units named: whose 责任分工方案 it is stays open
+        ("认真落实《贯彻落实〈山西省法治政府建设实施方案〉责任分工方案》",
+         "贯彻落实〈山西省法治政府建设实施方案〉责任分工方案", None),
+        # the units come after the title: they are not the ones working through it
+        ("对照《法治政府建设任务分解表》,区直各部门要提供材料", "法治政府建设任务分解表", None),
+    ],
+)  # fmt: skip
+def test_task_division_worked_through_by_own_departments(
+    sentence: str, title: str, expected: str | None
+) -> None:
+    from kg.resolve.documents import jurisdiction_cue
+
+    found = jurisdiction_cue(sentence, title, link_region("迎泽区"))
+    name = found.name if isinstance(found, LinkedRegion) else found
+    assert name == expected

@@ -40,6 +40,8 @@ _NATIONAL_OPENINGS = ("中华人民共和国", "中共中央", "国务院", "全
 _PARTY_OPENINGS = ("中国共产党", "中共")
 # The words right before a title that say whose document it is: 按照中央《…》, 落实省《…》.
 _NATIONAL_CUE = re.compile(r"(?:党中央|中共中央|中央|国务院|国家)(?:、国务院|办公厅)?$")
+# The central rule-of-law body just before a title: 中央依法治国办《X》.
+_CENTRAL_BODY = re.compile(r"中央(?:全面)?依法治国(?:委员会)?(?:办公室|办)?$")
 _LEVEL_CUE = re.compile(
     r"(?:^|[^\u4e00-\u9fff]|[和及与照据实行彻对全本该])(省|市)(?:委|政府|委、省政府|委、市政府)?$"
 )
@@ -161,7 +163,7 @@ def jurisdiction_cue(
     if at < 0:
         return None
     before = sentence[max(0, at - 8) : at]
-    if _NATIONAL_CUE.search(before):
+    if _NATIONAL_CUE.search(before) or _CENTRAL_BODY.search(sentence[max(0, at - 16) : at]):
         return NATIONAL
     m = _LEVEL_CUE.search(before)
     if m is not None:

@@ -200,3 +200,28 @@ def test_small_tables_have_sources() -> None:
     for row in provinces:
         region = link_region(row["name"])
         assert region is not None and region.code == row["code"], row["name"]
+
+
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        # a PDF extraction that dropped the dash of a year range
+        ("法治政府建设实施纲要(20212025年)", "法治政府建设实施纲要(2021—2025年)"),
+        ("法治政府建设实施纲要（20152020年）", "法治政府建设实施纲要(2015—2020年)"),
+        ("法治社会建设实施纲要(20202025年)", "法治社会建设实施纲要(2020—2025年)"),
+    ],
+)
+def test_a_year_range_without_its_dash_finds_the_entry(written: str, canonical: str) -> None:
+    entry = lookup(written)
+    assert entry is not None and entry.title == canonical
+
+
+@given(st.integers(1949, 2060), st.integers(0, 15))
+def test_a_dashless_year_range_keys_as_the_dashed_one(start: int, span: int) -> None:
+    end = start + span
+    assert title_key(f"某规划({start}{end}年)") == title_key(f"某规划({start}—{end}年)")
+
+
+@pytest.mark.parametrize("title", ["某规划(20252021年)", "某规划(12345678年)", "某办法(2021年)"])
+def test_other_digit_runs_are_left_alone(title: str) -> None:
+    assert "-" not in title_key(title)

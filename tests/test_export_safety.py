@@ -455,7 +455,7 @@ def slow_rdf(store, fmt, only, out):
     print("ready", flush=True)
     time.sleep(60)
 
-def slow_csv(view, directory):
+def slow_csv(view, directory, bom=False):
     (directory / "nodes.csv").write_text("partial")
     print("ready", flush=True)
     time.sleep(60)

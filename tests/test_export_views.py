@@ -18,6 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.export.views import (
+    ACTIONS,
     VIEWS,
     ViewError,
     ViewFilter,
@@ -42,7 +43,7 @@ NODE_ATTRS = {
 }
 EDGE_ATTRS = {
     "reports": {"type", "weight"},
-    "cites": {"type", "weight", "action", "year"},
+    "cites": {"type", "weight", "action", "actions", "year"},
     "co-cited": {"type", "weight", "reports"},
     "implements": {"type", "weight", "reports"},
     "transmits": {"type", "weight", "reports"},
@@ -205,6 +206,26 @@ def test_citations_edges_carry_action_and_year(store: GraphStore, views: dict[st
     )
     assert {(u, v) for u, v, d in edges_of(graph, "cites") if d["weight"] > 1} == heavy
     assert len(heavy) == 3
+
+
+def test_citations_edges_carry_every_action(store: GraphStore, views: dict[str, Any]) -> None:
+    """``actions`` lists every action of the report's citations of the document, in
+    :data:`ACTIONS` order, joined by ";"; ``action`` is one of them."""
+    stated: dict[tuple[str, str], set[str]] = {}
+    for row in select(
+        store,
+        """SELECT DISTINCT ?r ?d ?n WHERE { ?c kg:inReport ?r ; kg:citedDocument ?d ;
+                                              kg:action/skos:notation ?n }""",
+    ):
+        key = (row["r"].value, row["d"].value)  # type: ignore[union-attr]
+        stated.setdefault(key, set()).add(row["n"].value)  # type: ignore[union-attr]
+    edges = {(u, v): d for u, v, d in edges_of(views["citations"], "cites")}
+    assert {k: set(d["actions"].split(";")) for k, d in edges.items()} == stated
+    for attrs in edges.values():
+        listed = attrs["actions"].split(";")
+        assert listed == [a for a in ACTIONS if a in listed]
+        assert attrs["action"] in listed
+    assert any(";" in d["actions"] for d in edges.values())  # a document cited with two actions
 
 
 def test_document_attributes(store: GraphStore, views: dict[str, Any]) -> None:

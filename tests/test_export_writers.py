@@ -395,6 +395,10 @@ def read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def check_typed_cell(field: str, cell: str) -> None:
     kind = field.rsplit(":", 1)[1] if ":" in field and not field.startswith(":") else "string"
+    if kind.endswith("[]"):  # an array: items split on the importer's default delimiter, ";"
+        for item in cell.split(";") if cell else []:
+            check_typed_cell(field[:-2], item)
+        return
     if cell == "" or kind in ("string", "ID", "LABEL"):
         return
     if kind in ("int", "long"):
@@ -464,6 +468,49 @@ def test_neo4j_csv_exact_headers(tmp_path: Path) -> None:
     ]
     types = {row[2] for row in read_csv(out / "relationships.csv")[1]}
     assert types == {"PART_OF", "ABOUT", "CITES", "MENTIONS", "REPORTS_ON"}
+
+
+def actions_graph() -> nx.DiGraph:
+    """:func:`policy_graph` with ``actions`` on its ``cites`` edges, one with two actions."""
+    g = policy_graph()
+    for _, _, attrs in g.edges(data=True):
+        if attrs["type"] == "cites":
+            attrs["actions"] = "implemented"
+    g.edges[R2022, OUTLINE]["actions"] = "implemented;mentioned"
+    return g
+
+
+def test_every_action_of_an_edge_reaches_every_format(tmp_path: Path) -> None:
+    """A document cited with two actions keeps both: a ";"-joined string in GraphML and GEXF,
+    a JSON list in Cytoscape JSON, a ``string[]`` property in Neo4j CSV."""
+    g = actions_graph()
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        back = reader(write_view(g, fmt, tmp_path / f"view.{fmt}"))
+        assert back.edges[R2022, OUTLINE]["actions"] == "implemented;mentioned"
+        assert back.edges[R2023, OUTLINE]["actions"] == "implemented"
+    doc = json.loads(write_view(g, "cyjs", tmp_path / "view.cyjs").read_text(encoding="utf-8"))
+    by_pair = {(e["data"]["source"], e["data"]["target"]): e["data"]
+               for e in doc["elements"]["edges"]}  # fmt: skip
+    assert by_pair[R2022, OUTLINE]["actions"] == ["implemented", "mentioned"]
+    assert by_pair[R2023, OUTLINE]["actions"] == ["implemented"]
+    assert "actions" not in by_pair[HUIAN, QUANZHOU]
+    header, rows = read_csv(write_view(g, "csv", tmp_path / "neo4j") / "relationships.csv")
+    assert "actions:string[]" in header and all(REL_FIELD.match(f) for f in header)
+    column = header.index("actions:string[]")
+    cells = {(r[0], r[1]): r[column] for r in rows}
+    assert cells[R2022, OUTLINE] == "implemented;mentioned"
+    assert cells[HUIAN, QUANZHOU] == ""
+    for row in rows:
+        for field, cell in zip(header, row, strict=True):
+            check_typed_cell(field, cell)
+
+
+def test_actions_graph_loads_in_cytoscape(
+    tmp_path: Path, cytoscape_count: Callable[[Path], dict[str, int]]
+) -> None:
+    g = actions_graph()
+    path = write_view(g, "cyjs", tmp_path / "view.cyjs")
+    assert cytoscape_count(path) == {"nodes": g.number_of_nodes(), "edges": g.number_of_edges()}
 
 
 def test_relationship_type_is_upper_snake_case() -> None:

@@ -93,10 +93,45 @@ def test_nothing_in_nothing_out() -> None:
         ("贯彻市《重大行政决策程序规定》", "重大行政决策程序规定", "太原市"),
         ("落实全省《行政执法公示办法》", "行政执法公示办法", "山西省"),
         ("根据城市《管理办法》", "管理办法", None),
+        # a central body named just before the title
+        ("按照中央依法治国办《市县法治政府建设示范指标体系》要求", "市县法治政府建设示范指标体系",
+         "national"),
+        ("对照中央全面依法治国委员会办公室《工作要点》", "工作要点", "national"),
         ("严格执行《重大决策合法性审查工作机制》", "重大决策合法性审查工作机制", None),
     ],
 )
 def test_jurisdiction_from_the_words_before_a_title(
+    sentence: str, title: str, expected: str | None
+) -> None:
+    from kg.resolve.documents import jurisdiction_cue
+
+    found = jurisdiction_cue(sentence, title, link_region("迎泽区"))
+    name = found.name if isinstance(found, LinkedRegion) else found
+    assert name == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title", "expected"),
+    [
+        # a task-division document that the report's own departments work through is its own
+        ("组织各街道、区直各部门对照《法治政府建设任务分解表》,逐项提供材料",
+         "法治政府建设任务分解表", "迎泽区"),
+        ("督促区直各单位按照《2023年度法治建设责任分工方案》抓好落实",
+         "2023年度法治建设责任分工方案", "迎泽区"),
+        ("要求市直各部门对照《依法行政重点任务分工方案》开展自查",
+         "依法行政重点任务分工方案", "太原市"),
+        # 县直 units: 迎泽区 has no county above it
+        ("要求县直各部门对照《法治政府建设任务分解表》自查", "法治政府建设任务分解表", None),
+        # not a task-division document: a rule the departments apply may be anyone's
+        ("区直各部门对照《行政执法公示办法》自查", "行政执法公示办法", None),
+        # no own units named: whose 责任分工方案 it is stays open
+        ("认真落实《贯彻落实〈山西省法治政府建设实施方案〉责任分工方案》",
+         "贯彻落实〈山西省法治政府建设实施方案〉责任分工方案", None),
+        # the units come after the title: they are not the ones working through it
+        ("对照《法治政府建设任务分解表》,区直各部门要提供材料", "法治政府建设任务分解表", None),
+    ],
+)  # fmt: skip
+def test_task_division_worked_through_by_own_departments(
     sentence: str, title: str, expected: str | None
 ) -> None:
     from kg.resolve.documents import jurisdiction_cue

@@ -40,6 +40,10 @@ from kg.errors import IngestError
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 assert set(SUPPORTED_SUFFIXES) <= set(SUFFIX_FORMATS)
+#: Legacy binary formats found on government sites. A directory scan picks them up so each
+#: gets its own error (or is read, when the file is really HTML or text under that name).
+LEGACY_SUFFIXES = {".doc": "a legacy Word (.doc) file", ".wps": "a WPS Office (.wps) file"}
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def find_reports(paths: list[str | Path]) -> list[Path]:
@@ -49,7 +53,10 @@ def find_reports(paths: list[str | Path]) -> list[Path]:
         p = Path(path)
         if p.is_dir():
             found += sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+                f
+                for f in p.rglob("*")
+                if f.is_file()
+                and (f.suffix.lower() in SUPPORTED_SUFFIXES or f.suffix.lower() in LEGACY_SUFFIXES)
             )
         else:
             found.append(p)
@@ -103,6 +110,7 @@ def read_bytes(
     :func:`kg.corpus.sandbox.default_budget`); going over it is an :class:`IngestError`."""
     path = display_path(path)
     check_size(len(data), path)
+    _refuse_legacy(data, path, fmt)
     if data:
         _preload(resolve_format(data, path, fmt))
     return run_bounded(lambda: _read_bytes(data, path, fmt), path, budget)
@@ -130,6 +138,17 @@ def _read_bytes(data: bytes, path: str, fmt: str | None) -> Report:
     else:
         extracted = extract_txt(data, path)
     return _build(extracted, path)
+
+
+def _refuse_legacy(data: bytes, path: str, fmt: str | None) -> None:
+    """A binary .doc/.wps (an OLE2 compound file) is refused with the command that converts it."""
+    suffix = Path(path).suffix.lower()
+    if fmt is None and suffix in LEGACY_SUFFIXES and data.startswith(_OLE2):
+        raise IngestError(
+            path,
+            f"the file is {LEGACY_SUFFIXES[suffix]}, which kg cannot read; convert it to .docx "
+            "(LibreOffice: soffice --headless --convert-to docx FILE) and build again",
+        )
 
 
 def display_path(path: str | Path) -> str:

@@ -3,8 +3,9 @@
 :func:`build_view` turns the store into one of :data:`VIEWS`:
 
 - ``citations`` (directed) — region → report (``reports``) and report → document (``cites``,
-  weight = the report's citations of the document, ``action`` its most common action, ``year``
-  the report's year);
+  weight = the report's citations of the document, ``action`` its most common action,
+  ``actions`` every action of those citations (in :data:`ACTIONS` order, joined by
+  :data:`ACTION_SEPARATOR`, e.g. ``implemented;mentioned``), ``year`` the report's year);
 - ``co-citation`` (undirected) — document — document (``co-cited``) when one report cites
   both, weight = the number of such reports, ``reports`` their file names;
 - ``implements`` (directed) — document → document it implements (``implements``) or forwards
@@ -51,6 +52,8 @@ from kg.vocab import PREFIXES
 VIEWS = ("citations", "co-citation", "implements", "institutions", "programs", "regions")
 #: Ties between a report's actions on one document go to the first of these.
 ACTIONS = ("issued", "transmitted", "implemented", "mentioned")
+#: Joins a ``cites`` edge's ``actions``; Neo4j's importer splits ``string[]`` cells on it too.
+ACTION_SEPARATOR = ";"
 
 Attrs = dict[str, Any]
 
@@ -319,6 +322,12 @@ def _citations(scope: _Scope) -> dict[tuple[str, str], Counter[str]]:
     return dict(cited)
 
 
+def _all_actions(actions: Counter[str]) -> str:
+    rank = {a: i for i, a in enumerate(ACTIONS)}
+    ordered = sorted((a for a in actions if actions[a]), key=lambda a: (rank.get(a, len(rank)), a))
+    return ACTION_SEPARATOR.join(ordered)
+
+
 def _main_action(actions: Counter[str]) -> str:
     rank = {a: i for i, a in enumerate(ACTIONS)}
     return min(actions, key=lambda a: (-actions[a], rank.get(a, len(ACTIONS)), a))
@@ -369,6 +378,7 @@ def citations_view(scope: _Scope) -> nx.DiGraph:
             "type": "cites",
             "weight": float(actions.total()),
             "action": _main_action(actions),
+            "actions": _all_actions(actions),
             "year": scope.reports[report].year,
         }
         edges.append((report, doc, attrs))

@@ -24,11 +24,14 @@ Per format:
   labelled, coloured nodes (the ordinary keys stay, as yEd "properties").
 - ``cyjs`` — Cytoscape.js JSON (``{"data", "directed", "multigraph", "elements": {"nodes",
   "edges"}}``), UTF-8 and unescaped; nodes also get ``name`` (the label) unless they have
-  one, which Cytoscape Desktop shows by default.
+  one, which Cytoscape Desktop shows by default. A list attribute (:data:`LIST_ATTRIBUTES`)
+  is a JSON list of strings.
 - ``csv`` — a directory with ``nodes.csv`` (``id:ID,label,:LABEL,<prop>:<type>…``) and
   ``relationships.csv`` (``:START_ID,:END_ID,:TYPE,weight:double,…``) for
   ``neo4j-admin database import``; ``:LABEL`` is the node type, ``:TYPE`` the edge type in
-  upper snake case (``cites`` → ``CITES``, ``issuedBy`` → ``ISSUED_BY``). An undirected edge
+  upper snake case (``cites`` → ``CITES``, ``issuedBy`` → ``ISSUED_BY``); a list attribute
+  (:data:`LIST_ATTRIBUTES`) is a ``string[]`` property, its items split on ``;`` (the
+  importer's default ``--array-delimiter``). An undirected edge
   is written once. Line breaks inside values become spaces (the importer needs
   ``--multiline-fields`` otherwise).
 """
@@ -53,6 +56,12 @@ from kg.export.atomic import atomic_dir, atomic_path
 from kg.output import xml_text
 
 FORMATS = ("graphml", "gexf", "cyjs", "csv")
+
+#: String attributes that hold a list joined by ``;`` (a ``cites`` edge's ``actions``, e.g.
+#: ``implemented;mentioned``): GraphML and GEXF keep the string (Gephi and yEd have no list
+#: type they all read), Cytoscape JSON writes a JSON list, Neo4j CSV a ``string[]``.
+LIST_ATTRIBUTES = frozenset({"actions"})
+LIST_SEPARATOR = ";"  # also neo4j-admin import's default array delimiter
 
 #: Node fill colour per node ``type`` (Okabe–Ito palette: distinct for colour-blind readers,
 #: dark enough for white backgrounds). Other types get :data:`DEFAULT_COLOUR`.
@@ -444,7 +453,10 @@ def _cyjs(view: _View) -> dict[str, Any]:
             if key in _CYJS_RESERVED:
                 raise ExportError(f"{where}: attribute {key!r} is reserved in Cytoscape JSON")
             if key not in head:
-                head[key] = attrs[key]
+                value = attrs[key]
+                if key in LIST_ATTRIBUTES and isinstance(value, str):
+                    value = value.split(LIST_SEPARATOR) if value else []
+                head[key] = value
         return head
 
     nodes = []
@@ -485,6 +497,8 @@ def relationship_type(edge_type: str) -> str:
 def _neo4j_field(col: _Column, where: str) -> str:
     if ":" in col.name or not col.name.strip():
         raise ExportError(f"{where} attribute {col.name!r} cannot be a Neo4j CSV header field")
+    if col.name in LIST_ATTRIBUTES and col.kind == "string":
+        return f"{col.name}:string[]"
     return f"{col.name}:{_NEO4J_TYPES.get(col.kind, 'string')}"
 
 

@@ -85,7 +85,17 @@ def title_key(title: str) -> str:
     True
     """
     key = _MARKS.sub("", _TILDE.sub("-", normalize(simplified(title))))
+    key = _DASHLESS_RANGE.sub(_dashed_range, key)
     return key.removeprefix(NATIONAL_PREFIX) or key
+
+
+# A bracketed year range whose dash a PDF extraction dropped: (20212025年) → (2021-2025年).
+_DASHLESS_RANGE = re.compile(r"\(((?:19|20)\d\d)((?:19|20)\d\d)年\)")
+
+
+def _dashed_range(m: re.Match[str]) -> str:
+    start, end = m.group(1), m.group(2)
+    return f"({start}-{end}年)" if start <= end else m.group(0)
 
 
 def _split(cell: str) -> tuple[str, ...]:

@@ -12,7 +12,9 @@ document however it is written, national, with the entry's rank, issuers, date a
 the others the jurisdiction is, in this order: the place the title opens with (after a year:
 ``2022年度保定市…``); the issuer code of its 文号; the words before it (中央《X》, 省《X》) or
 the body that made it in the same clause (中央依法治国办制定了《X》, 福建省司法厅印发的《X》,
-我县制定《X》); the place named before it inside an outer title (关于落实河北省…〈X〉的通知);
+我县制定《X》), or the report's own departments working through a task-division document
+(区直各部门对照《…任务分解表》); the place named before it inside an outer title
+(关于落实河北省…〈X〉的通知);
 the reporting body, when the report says it issued the document (action ``issued``); the
 jurisdiction of the longer title it abbreviates in the same report (《清单管理办法》 after
 《河北省政府部门权责清单管理办法(试行)》). A document left without one says why (``note``).
@@ -38,6 +40,8 @@ _NATIONAL_OPENINGS = ("中华人民共和国", "中共中央", "国务院", "全
 _PARTY_OPENINGS = ("中国共产党", "中共")
 # The words right before a title that say whose document it is: 按照中央《…》, 落实省《…》.
 _NATIONAL_CUE = re.compile(r"(?:党中央|中共中央|中央|国务院|国家)(?:、国务院|办公厅)?$")
+# The central rule-of-law body just before a title: 中央依法治国办《X》.
+_CENTRAL_BODY = re.compile(r"中央(?:全面)?依法治国(?:委员会)?(?:办公室|办)?$")
 _LEVEL_CUE = re.compile(
     r"(?:^|[^\u4e00-\u9fff]|[和及与照据实行彻对全本该])(省|市)(?:委|政府|委、省政府|委、市政府)?$"
 )
@@ -48,6 +52,13 @@ _AGENT_LEAD = re.compile(r"^(?:同时|近日|今年|先后|还|并|已|由|经|\
 _NATIONAL_AGENT = re.compile(r"(?:党中央|中共中央|中央|国务院|全国人大|全国人民代表大会|国家)")
 _OWN_AGENT = re.compile(r"我(?:省|市|县|区|镇|乡|街道)")
 _LEVEL_AGENT = re.compile(r"(省|市|县|区)(?:委|政府|人大|政协|纪委|司法|依法治)")
+# A task-division document (who does what) and the report body's own departments working
+# through it in the same clause: 区直各部门对照《…任务分解表》 — only the 区 assigns tasks to
+# its 区直 departments, so the document is the 区's.
+_TASK_DIVISION = re.compile(
+    r"(?:任务分解表|任务分解方案|(?:责任|任务)?分工方案|任务清单|责任清单)$"
+)
+_OWN_UNITS = re.compile(r"(省|市|县|区)直(?:各|有关|相关)?(?:部门|单位)")
 _LEADING_YEAR = re.compile(r"^\d{4}年度?")
 _INNER_MARKS = str.maketrans({"《": "〈", "》": "〉", "<": "〈", ">": "〉", "‹": "〈", "›": "〉"})
 _MIN_SHORT = 4  # a short title must be this long to borrow a longer title's jurisdiction
@@ -152,12 +163,25 @@ def jurisdiction_cue(
     if at < 0:
         return None
     before = sentence[max(0, at - 8) : at]
-    if _NATIONAL_CUE.search(before):
+    if _NATIONAL_CUE.search(before) or _CENTRAL_BODY.search(sentence[max(0, at - 16) : at]):
         return NATIONAL
     m = _LEVEL_CUE.search(before)
     if m is not None:
         return _at_level(m.group(1), report_region)
-    return _agent_cue(sentence[:at], report_region)
+    return _agent_cue(sentence[:at], report_region) or _own_units_cue(
+        sentence[:at], title, report_region
+    )
+
+
+def _own_units_cue(
+    before: str, title: str, report_region: LinkedRegion | None
+) -> LinkedRegion | None:
+    """A task-division document (…任务分解表, …责任分工方案) that the clause before it has the
+    report's own departments work through (区直各部门对照《X》) is that 区's (县's, 市's)."""
+    if not _TASK_DIVISION.search(_strip_tail(title) or title):
+        return None
+    units = _OWN_UNITS.search(_CLAUSE.split(before)[-1])
+    return _at_level(units.group(1), report_region) if units else None
 
 
 def _at_level(unit: str, report_region: LinkedRegion | None) -> LinkedRegion | None:

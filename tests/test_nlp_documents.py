@@ -247,6 +247,7 @@ def test_component_spans_and_gold_shape() -> None:
     assert alias._.kg_action == "issued"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

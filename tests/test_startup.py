@@ -102,6 +102,7 @@ def test_an_unknown_name_is_an_attribute_error() -> None:
         kg.no_such_verb  # noqa: B018
 
 
+@pytest.mark.slow
 def test_from_import_of_a_verb_works_in_a_fresh_interpreter() -> None:
     code = "from kg import read_report, tag_report, KGError\nprint(read_report.__module__)"
     done = subprocess.run(

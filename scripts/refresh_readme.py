@@ -165,9 +165,9 @@ def refresh(readme: Path, root: Path, *, check: bool) -> int:
             continue
         changed += 1
         if check:
-            diff = difflib.unified_diff(
-                example.output.splitlines(),
-                new.rstrip("\n").splitlines(),
+            diff = difflib.unified_diff(  # trailing blanks aside, as compared
+                [line.rstrip() for line in example.output.splitlines()],
+                [line.rstrip() for line in new.rstrip("\n").splitlines()],
                 f"README.md:{example.line} $ {example.command.splitlines()[0]}",
                 "as it runs now",
                 lineterm="",

@@ -1,6 +1,7 @@
-# Two commands on a fresh machine with python3 and make:
+# On a fresh machine with python3 and make:
 #   make demo   set up .venv, build the graph of the shipped corpus, validate it, answer a query
-#   make test   set up .venv with the test extras, run the linters and the whole test suite
+#   make check  set up .venv with the test extras, run the linters and the fast tests (< 1 min)
+#   make test   the same with every test, slow ones included (and the Debian packages they need)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -8,7 +9,7 @@ BIN    := $(VENV)/bin
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint bench clean system-deps
+.PHONY: demo check test lint bench clean system-deps
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV) || { echo "Error: '$(PYTHON) -m venv' failed; on Debian/Ubuntu install python3-venv (apt-get install python3-venv) and run make again." >&2; exit 1; }
@@ -29,6 +30,11 @@ demo: $(VENV)/.installed
 # Chromium + ChromeDriver (browser test of kg serve's page) and Virtuoso (remote-store tests).
 system-deps:
 	@bash scripts/system-deps.sh
+
+# Lint and the tests not marked slow: the habit before each commit.
+check: $(VENV)/.installed-test
+	$(MAKE) --no-print-directory lint
+	$(BIN)/python -m pytest -q -m "not slow"
 
 test: $(VENV)/.installed-test system-deps
 	$(MAKE) --no-print-directory lint

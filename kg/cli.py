@@ -12,14 +12,16 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from kg import __version__
-from kg.corpus import Report, find_reports, read_bytes, read_report
 from kg.errors import IngestError, KGError
 from kg.output import TABLE_FORMATS, format_rows
+
+if TYPE_CHECKING:
+    from kg.corpus import Report
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_GOLD = "tests/gold"
@@ -61,6 +63,8 @@ def _default_format(fmt: str | None) -> str:
 
 def _read_all(paths: tuple[str, ...]) -> tuple[list[Report], list[IngestError]]:
     """Read every report named; failures are collected, not raised, so a batch goes on."""
+    from kg.corpus import find_reports, read_report
+
     reports: list[Report] = []
     failures: list[IngestError] = []
     files = find_reports(list(paths))
@@ -144,6 +148,8 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
 
 
 def _read_one(file: str) -> Report:
+    from kg.corpus import read_bytes, read_report
+
     if file == "-":
         from kg.corpus.formats import MAX_FILE_BYTES  # read no more than one report may hold
 
@@ -237,6 +243,7 @@ def evaluate(
       kg eval --misses corpus/000_b93acead5cfcaaf2.txt
       kg eval --gold ../gold-dev/gold --texts ../gold-dev/texts
     """
+    from kg.corpus import find_reports, read_report
     from kg.evaluate import SLICES, file_slices, read_sources
 
     gdir = Path(gold_dir)
@@ -290,6 +297,8 @@ def _texts_dir(gdir: Path, texts_dir: str | None) -> Path:
         if not Path(texts_dir).is_dir():
             raise KGError(f"texts directory {texts_dir} does not exist; pass --texts DIR")
         return Path(texts_dir)
+    from kg.corpus import find_reports
+
     if any(p.parent == gdir for p in find_reports([gdir])):
         return gdir
     beside = gdir.parent / "texts"
@@ -1230,6 +1239,7 @@ def review_eval(paths: tuple[str, ...], corrections_file: str | None) -> None:
     Example:
       kg review eval corpus/
     """
+    from kg.corpus import find_reports, read_report
     from kg.nlp import tag_report
     from kg.review.gold import ReviewScore, score_report
 

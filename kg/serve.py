@@ -44,6 +44,7 @@ past its time limit; 500 the query process failed.
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import json
 import multiprocessing as mp
@@ -808,7 +809,14 @@ def make_server(
     idle_timeout: float = IDLE_TIMEOUT,
     read_timeout: float = READ_TIMEOUT,
 ) -> ThreadingHTTPServer:
-    """A server bound to ``host:port`` (port 0 picks a free one), not yet serving."""
+    """A server bound to ``host:port`` (port 0 picks a free one), not yet serving.
+
+    An address that cannot be listened on (a port in use, ``host:port`` given as the host, a
+    name that is not this machine's) is a :class:`~kg.errors.KGError` saying what to do.
+    """
+    host = listen_address(host)
+    if not 0 <= port <= 65535:
+        raise KGError(f"--port must be from 0 to 65535 (0: any free port), not {port}")
     loopback = _is_loopback(host)
     limits = [
         check_timeout(value, option)
@@ -827,9 +835,72 @@ def make_server(
         (Handler,),
         {"settings": settings, "lock": _ReadWriteLock(), "timeout": float(idle_timeout)},
     )
-    server = ThreadingHTTPServer((host, port), handler)
+    try:
+        server = (_IPv6Server if ":" in host else ThreadingHTTPServer)((host, port), handler)
+    except OSError as err:
+        raise KGError(_cannot_listen(host, port, err)) from err
     server.daemon_threads = True
     return server
+
+
+class _IPv6Server(ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]*)\]:(?P<v6port>\d+)|(?P<name>[^:\[\]]+):(?P<port>\d+)")
+_EVERY_WAY = "--host 127.0.0.1 (this machine only) or --host 0.0.0.0 (every interface)"
+
+
+def listen_address(host: str) -> str:
+    """``host`` as an address to listen on: an IP address (an IPv6 one with or without
+    brackets) or a host name. An address with a port, a URL or nothing is a
+    :class:`~kg.errors.KGError` that says which options to give instead."""
+    text = host.strip()
+    if not text:
+        raise KGError(f"--host is empty; give an address of this machine: {_EVERY_WAY}")
+    if _URL.match(text):
+        parts = urlsplit(text)
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        hint = f"--host {parts.hostname or '127.0.0.1'}" + (f" --port {port}" if port else "")
+        raise KGError(f"--host takes an address, not a URL ({host}); use {hint}")
+    bare = text[1:-1] if text.startswith("[") and text.endswith("]") else text
+    with suppress(ValueError):
+        return str(ipaddress.ip_address(bare))
+    m = _WITH_PORT.fullmatch(text)
+    if m:
+        name, port_text = (m["v6"], m["v6port"]) if m["v6port"] else (m["name"], m["port"])
+        raise KGError(
+            f"--host takes an address without a port, not {host}; "
+            f"use --host {name} --port {port_text}"
+        )
+    return text
+
+
+def _cannot_listen(host: str, port: int, err: OSError) -> str:
+    """What to do when binding ``host:port`` failed with ``err``."""
+    where = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    if isinstance(err, socket.gaierror):
+        return (
+            f"cannot listen on {host}: no such host name here ({err.strerror}); "
+            f"give an address of this machine: {_EVERY_WAY}"
+        )
+    if err.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is in use (another kg serve?); "
+            "choose another with --port, or --port 0 for any free one"
+        )
+    if err.errno == errno.EACCES:
+        return (
+            f"cannot listen on {where}: permission denied (ports below 1024 need "
+            "privileges); choose a port from 1024 up with --port"
+        )
+    if err.errno in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT):
+        return f"cannot listen on {host}: not an address of this machine; use {_EVERY_WAY}"
+    return f"cannot listen on {where}: {err.strerror or err}"
 
 
 def serve(
@@ -842,6 +913,7 @@ def serve(
     cors: bool = False,
 ) -> None:
     """Serve the store until interrupted (Ctrl-C)."""
+    host = listen_address(host)  # a wrong --host is said before anything else
     if not Path(store_path).is_dir():
         raise KGError(f"no store at {store_path}; build one with kg build")
     check_timeout(timeout)
@@ -851,13 +923,13 @@ def serve(
             f"queries cannot be run off the network here ({why}), and "
             f"{sandbox.REQUIRE_ENV}=require"
         )
+    server = make_server(store_path, host, port, timeout=timeout, update=update, cors=cors)
     if not _is_loopback(host):
         print(
             f"warning: serving on {host}, reachable from other machines; anyone who can reach "
             f"it can query the store{' and change it' if update else ''}",
             file=sys.stderr,
         )
-    server = make_server(store_path, host, port, timeout=timeout, update=update, cors=cors)
     shown = f"[{host}]" if ":" in host else host
     print(
         f"serving {store_path} at http://{shown}:{server.server_port}/ (SPARQL at /sparql; "

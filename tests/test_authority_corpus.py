@@ -66,6 +66,7 @@ def chains(corpus_store_path: Path) -> list[Row]:
     return rows(corpus_store_path, "implements-chains")
 
 
+@pytest.mark.slow
 def test_implements_chains_finds_every_chain_the_corpus_states(chains: list[Row]) -> None:
     got = [
         (

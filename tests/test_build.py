@@ -49,6 +49,7 @@ def count(store: GraphStore, cls: URIRef) -> int:
     return int(next(iter(store.inner.query(query)))[0].value)  # type: ignore[arg-type,index]
 
 
+@pytest.mark.slow
 def test_corpus_graph_conforms_to_the_shapes(corpus_store: GraphStore) -> None:
     report = validate_store(corpus_store)
     assert report.conforms, report.violations[:5]
@@ -79,6 +80,7 @@ def test_each_report_has_its_own_named_graph(corpus_store: GraphStore) -> None:
         assert corpus_store.triples_in(iris.report_graph_iri(name)) > 100
 
 
+@pytest.mark.slow
 def test_two_builds_give_isomorphic_graphs_of_the_same_size(corpus_store: GraphStore) -> None:
     again = GraphStore.memory()
     build([CORPUS], again, jobs=2)
@@ -118,6 +120,7 @@ def test_changed_file_replaces_only_its_graph(tmp_path: Path) -> None:
     assert (doc, RDF.type, KG.PolicyDocument) in store.graph(iris.ENTITIES_GRAPH)
 
 
+@pytest.mark.slow
 def test_prune_drops_gone_files_and_entities_only_they_named(tmp_path: Path) -> None:
     src = copy_corpus(tmp_path / "corpus")
     store = GraphStore.memory()
@@ -205,6 +208,7 @@ def test_cli_validate_conforms(disk_store: Path) -> None:
     assert result.output.strip().endswith("conforms")
 
 
+@pytest.mark.slow
 def test_cli_validate_lists_violations_and_exits_1(tmp_path: Path, disk_store: Path) -> None:
     where = tmp_path / "store"
     shutil.copytree(disk_store, where)
@@ -252,6 +256,7 @@ def _states(where: Path) -> dict[str, int]:
         return {}
 
 
+@pytest.mark.slow
 def test_a_build_killed_part_way_leaves_complete_reports(tmp_path: Path) -> None:
     src = tmp_path / "many"
     src.mkdir()

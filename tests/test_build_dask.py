@@ -32,6 +32,8 @@ from kg.build import BuildSummary, SourceFile, Tagged, _meta, build, collect_sou
 from kg.graph import iris
 from kg.store import GraphStore, open_store
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 BIN = Path(sys.executable).parent  # the environment the tests run in: kg and dask are there

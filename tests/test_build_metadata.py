@@ -73,6 +73,7 @@ def test_a_report_without_region_or_year_is_built_with_a_warning(corpus: Path) -
     assert "1 report built without a region, level or year" in result.stdout
 
 
+@pytest.mark.slow
 def test_metadata_supplies_what_inference_cannot(corpus: Path, tmp_path: Path) -> None:
     meta = write(
         tmp_path / "meta.csv",
@@ -92,6 +93,7 @@ def test_metadata_supplies_what_inference_cannot(corpus: Path, tmp_path: Path) -
     assert "“三项制度”" in out.stdout
 
 
+@pytest.mark.slow
 def test_metadata_wins_over_inference_and_a_change_rebuilds(corpus: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     assert build(str(corpus), "--store", str(store)).exit_code == 0
@@ -105,6 +107,7 @@ def test_metadata_wins_over_inference_and_a_change_rebuilds(corpus: Path, tmp_pa
     assert "0 built, 0 replaced, 2 unchanged" in again.stdout
 
 
+@pytest.mark.slow
 def test_the_shipped_manifest_as_metadata_changes_nothing(tmp_path: Path) -> None:
     """Inference already gives what corpus/manifest.csv says for the shipped corpus."""
     inferred, given = tmp_path / "inferred", tmp_path / "given"

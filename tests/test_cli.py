@@ -137,6 +137,7 @@ def test_commands_are_click_commands() -> None:
     assert all(isinstance(c, click.Command) for c in cli.commands.values())
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=300))
 def test_tag_survives_arbitrary_unicode_on_stdin(text: str) -> None:

@@ -24,6 +24,7 @@ def kg(store: str, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fmt", "parser"), [("ttl", "turtle"), ("nt", "nt"), ("xml", "xml")])
 def test_rdf_to_a_file(store: str, tmp_path: Path, fmt: str, parser: str) -> None:
     out = tmp_path / f"all.{fmt}"

@@ -117,6 +117,7 @@ def test_query_xml_is_well_formed(store: str) -> None:
     assert any("[2J" in v for v in literals)
 
 
+@pytest.mark.slow
 @given(st.text())
 def test_xml_text_leaves_only_what_xml_carries(text: str) -> None:
     cleaned = xml_text(text)

@@ -105,6 +105,7 @@ def test_formats() -> None:
     assert set(TRIPLE_FORMATS) | set(QUAD_FORMATS) == set(RDF_FORMATS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(TRIPLE_FORMATS))
 def test_triple_formats_write_the_union(store: GraphStore, tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"kg.{fmt}"
@@ -115,6 +116,7 @@ def test_triple_formats_write_the_union(store: GraphStore, tmp_path: Path, fmt: 
     assert isomorphic(got, expected)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(TRIPLE_FORMATS))
 def test_triple_formats_drop_repeated_triples(
     store: GraphStore, dup_store: GraphStore, tmp_path: Path, fmt: str
@@ -132,6 +134,7 @@ def test_triple_formats_drop_repeated_triples(
     assert isomorphic(got, expected)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", list(QUAD_FORMATS))
 def test_quad_formats_keep_the_named_graphs(
     dup_store: GraphStore, tmp_path: Path, fmt: str
@@ -150,6 +153,7 @@ def test_quad_formats_keep_the_named_graphs(
         assert isomorphic(got[name], as_graph(triples)), name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", RDF_FORMATS)
 def test_no_format_leaks_the_meta_graph(store: GraphStore, tmp_path: Path, fmt: str) -> None:
     target = tmp_path / f"kg.{fmt}"
@@ -159,6 +163,7 @@ def test_no_format_leaks_the_meta_graph(store: GraphStore, tmp_path: Path, fmt: 
     assert "graph/meta" not in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["ttl", "trig", "nq", "jsonld"])
 def test_exports_are_deterministic(store: GraphStore, tmp_path: Path, fmt: str) -> None:
     export_rdf(store, fmt, tmp_path / f"a.{fmt}")

@@ -504,6 +504,7 @@ def _previous(kind: str | None, store: str, target: Path) -> None:
         assert kg(store, *CSV, "-o", str(target))[0] == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "name", "previous"), [k[1:] for k in KILLS], ids=[k[0] for k in KILLS]
 )
@@ -518,6 +519,7 @@ def test_sigterm_removes_the_temporaries(
     assert tree(tmp_path) == before  # the earlier export intact, no temporary anywhere
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "name", "previous"), [k[1:] for k in KILLS], ids=[k[0] for k in KILLS]
 )

@@ -346,6 +346,7 @@ def cytoscape_count() -> Iterator[Callable[[Path], dict[str, int]]]:
     yield count
 
 
+@pytest.mark.slow
 def test_cytoscape_json_loads_in_cytoscape(
     graph: nx.Graph, tmp_path: Path, cytoscape_count: Callable[[Path], dict[str, int]]
 ) -> None:

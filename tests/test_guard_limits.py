@@ -85,6 +85,7 @@ def kg(*args: str) -> tuple[int, str]:
 # --- nesting ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", [q for _, q in DEEP_QUERIES], ids=DEEP_IDS)
 def test_deep_nesting_is_refused_with_a_message(text: str, store: str, url: str) -> None:
     with pytest.raises(QueryRefused, match="nests"):
@@ -145,6 +146,7 @@ HOSTILE = ["<" * 65_000, "'''" + "a" * 65_000, '"' * 65_000, "\\" * 65_000,
            "'" * 65_000, "#" + "<" * 65_000, "ex:" + "\\#" * 32_000, "<a" * 32_000]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("text", HOSTILE, ids=[repr(t[:6]) for t in HOSTILE])
 def test_the_request_thread_reads_a_hostile_query_in_linear_time(text: str) -> None:
     started = time.perf_counter()
@@ -170,6 +172,7 @@ def test_an_oversized_query_is_refused_first(url: str) -> None:
     assert time.perf_counter() - started < 2.0
 
 
+@pytest.mark.slow
 def test_a_slow_check_stalls_no_other_client(url: str) -> None:
     """While a big query (64 KB, about a second or more to parse) is checked, a small one is
     answered: the check runs in the query's own process, not in the server's threads."""
@@ -215,6 +218,7 @@ def test_an_idle_connection_is_closed(strict_url: str) -> None:
         assert time.perf_counter() - started < 5
 
 
+@pytest.mark.slow
 def test_a_slow_loris_is_cut_off(strict_url: str) -> None:
     with _connect(strict_url) as sock:
         started = time.perf_counter()

@@ -18,6 +18,8 @@ from kg.query.guard import QueryRefused, check_query, check_update
 from kg.vocab import PREFIXES
 from tests.security import Listener, listening
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

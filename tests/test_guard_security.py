@@ -28,6 +28,8 @@ from kg.store import open_store
 from tests.security import QUERY_TRICKS, UPDATE_TRICKS, Listener, fill, listening
 from tests.servers import Server, oxigraph_server
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 #: What a refusal (or an engine syntax error: not run either) says.
 REFUSED = re.compile(
     r"refused|is a SPARQL update|cannot be read|not a whole escape|is not a character|nests"

@@ -165,6 +165,7 @@ def test_offset_map_round_trips_on_any_text(source: str) -> None:
     assert not CONTROL.search(clean(source).text)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(PIECES, max_size=60).map("".join))
 def test_any_text_reads_with_consistent_structure(source: str) -> None:
@@ -178,6 +179,7 @@ def test_any_text_reads_with_consistent_structure(source: str) -> None:
     assert all(r.text.startswith(s.heading, s.start) for s in r.sections)
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=400), st.sampled_from(["x.txt", "x.html", "x.pdf", "x.docx", "x"]))
 def test_any_bytes_read_or_give_an_ingest_error(data: bytes, name: str) -> None:

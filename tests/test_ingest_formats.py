@@ -83,6 +83,7 @@ def pdf_file(paragraphs: list[str]) -> bytes:
 _NOT_IN_FONT = str.maketrans({"·": None, "∙": None, "\xa0": " "})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FILES)
 def test_gb18030_txt_gives_the_same_report(name: str, tmp_path: Path) -> None:
     original = _original(name)
@@ -96,6 +97,7 @@ def test_gb18030_txt_gives_the_same_report(name: str, tmp_path: Path) -> None:
                                                    original.year_covered)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("charset", ["utf-8", "gb2312"])
 @pytest.mark.parametrize("name", FILES)
 def test_html_page_gives_the_same_report(name: str, charset: str, tmp_path: Path) -> None:
@@ -111,6 +113,7 @@ def test_html_page_gives_the_same_report(name: str, charset: str, tmp_path: Path
     assert all(r.source_text[r.offsets.to_source(i)] == ch for i, ch in enumerate(r.text))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FILES)
 def test_docx_gives_the_same_report(name: str, tmp_path: Path) -> None:
     original = _original(name)
@@ -122,6 +125,7 @@ def test_docx_gives_the_same_report(name: str, tmp_path: Path) -> None:
     assert r.metadata == original.metadata
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", FILES)
 def test_pdf_gives_the_same_report(name: str, tmp_path: Path) -> None:
     """pdfminer.six reads the text back; wrapped lines are joined again into paragraphs, so

@@ -113,12 +113,14 @@ def check_one(suffix: str, data: bytes) -> str:
     return outcome
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("suffix", "data"), HOSTILE, ids=lambda v: v if isinstance(v, str)
                          else None)
 def test_each_hostile_file_is_refused_or_read(suffix: str, data: bytes) -> None:
     check_one(suffix, data)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 60,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                  HealthCheck.large_base_example])

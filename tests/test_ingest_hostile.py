@@ -136,6 +136,7 @@ SANDBOX_CASES: list[tuple[str, Callable[[], None], str]] = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("what", "reader", "phrase"), SANDBOX_CASES,
                          ids=[c[0] for c in SANDBOX_CASES])
 def test_a_reader_that_hangs_bloats_or_crashes_is_one_files_error(
@@ -149,6 +150,7 @@ def test_a_reader_that_hangs_bloats_or_crashes_is_one_files_error(
     assert {p.pid for p in psutil.Process().children()} == before  # the child is gone
 
 
+@pytest.mark.slow
 def test_the_next_file_is_read_after_one_that_hangs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +228,7 @@ def test_what_each_mention_carries_is_bounded() -> None:
 # --- HTML nested deep ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_20000_nested_furniture_containers_read_in_linear_time() -> None:
     started = time.perf_counter()
     extracted = extract_html(h.deep_html(20_000), "deep.html")
@@ -233,6 +236,7 @@ def test_20000_nested_furniture_containers_read_in_linear_time() -> None:
     assert h.SENTENCE in extracted.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tag", ["div", "span", "table"])
 def test_nesting_50000_deep_is_read_or_refused_without_a_crash(tag: str) -> None:
     outcome, _ = _read(h.deep_html(50_000, cls="share", tag=tag), "deep.html")
@@ -291,6 +295,7 @@ def test_only_regular_files_are_read(
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("what", "make", "phrase"), NOT_FILES[:3], ids=[c[0] for c in NOT_FILES[:3]]
 )
@@ -344,6 +349,7 @@ def test_a_non_utf8_name_is_read_and_shown_escaped(odd_names: Path) -> None:
     assert caught.value.path.endswith("missing-%FF.txt")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["ingest", "tag", "build"])
 def test_every_command_reads_a_non_utf8_name(command: str, odd_names: Path) -> None:
     if command == "ingest":
@@ -361,6 +367,7 @@ def test_every_command_reads_a_non_utf8_name(command: str, odd_names: Path) -> N
         assert "2 built" in done.stdout
 
 
+@pytest.mark.slow
 def test_a_reader_whose_parent_is_killed_ends_by_itself(tmp_path: Path) -> None:
     script = f"""
 import os, sys, time

@@ -117,6 +117,7 @@ def test_component_sets_labels_and_extensions() -> None:
     assert damaged._.kg_damaged is True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

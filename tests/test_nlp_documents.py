@@ -249,6 +249,7 @@ def test_component_spans_and_gold_shape() -> None:
     assert (alias._.kg_action, alias._.kg_verb) == ("mentioned", "简称")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

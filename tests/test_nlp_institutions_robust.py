@@ -71,6 +71,7 @@ def line(unit: str, size: int) -> str:
     return (unit * (size // len(unit) + 1))[:size]
 
 
+@pytest.mark.slow
 def test_five_megabyte_line() -> None:
     unit = "惠安县人民政府办公室印发县司法局关于法治建设领导小组的通知，各镇党委"
     text = line(unit, 5_000_000)
@@ -93,6 +94,7 @@ def fastest(text: str, times: int = 3) -> float:
     return best
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", ["市委", "县", "领导小组", "中共", "《", "a", "惠安县"])
 def test_dense_line_is_linear(unit: str) -> None:
     """A name (or a name's opener) at every character costs time in proportion to the text:

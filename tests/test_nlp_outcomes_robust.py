@@ -60,6 +60,7 @@ def test_unbalanced_marks_do_not_hide_results(nlp: Language) -> None:
     assert [s._.kg_value for s in doc.spans["kg_outcomes"]] == [79]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [

@@ -74,6 +74,7 @@ def test_gold_programs_scores(corpus_dir: Path, gold_dir: Path) -> None:
     assert score.f1("programs", "relaxed") >= 0.90
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "text",
     [
@@ -100,6 +101,7 @@ def test_hostile_input(text: str, nlp: Language) -> None:
     assert all(s.label_ == PROGRAM for s in doc.spans["kg_programs"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "unit",
     [
@@ -116,6 +118,7 @@ def test_one_megabyte_lines_finish(unit: str) -> None:
     assert time.perf_counter() - start < 60  # linear; backtracking would take hours
 
 
+@pytest.mark.slow
 def test_five_megabyte_single_line(corpus_dir: Path) -> None:
     line = "".join(corpus_texts(corpus_dir).values()).replace("\n", "")
     text = (line * (5_000_000 // len(line) + 1))[:5_000_000]

@@ -219,6 +219,7 @@ def test_schemes_conform(shapes: Graph) -> None:
     assert conforms, _results(results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_ok_fixture_conforms(shapes: Graph, name: str) -> None:
     conforms, results = _validate(_data(BASE, FIXTURES / f"{name}-ok.ttl"), shapes)
@@ -233,6 +234,7 @@ def test_ok_fixtures_together_conform_with_rdfs_inference(shapes: Graph) -> None
     assert conforms, _results(results)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_bad_fixture_gives_expected_results(shapes: Graph, name: str) -> None:
     conforms, results = _validate(_data(BASE, FIXTURES / f"{name}-bad.ttl"), shapes)

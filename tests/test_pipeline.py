@@ -95,6 +95,7 @@ def test_hostile_text_does_not_crash(text: str) -> None:
     _check(text)
 
 
+@pytest.mark.slow
 def test_five_megabyte_single_line(corpus_dir: Path) -> None:
     # The shipped reports with every line break removed, repeated to 5 MB: one huge line.
     text = "".join(p.read_text(encoding="utf-8") for p in sorted(corpus_dir.glob("*.txt")))

@@ -264,6 +264,7 @@ def test_size_and_nesting_are_bounded() -> None:
         check_query(deep)
 
 
+@pytest.mark.slow
 def test_timeout_stops_the_query_and_prints_nothing_else(store: str) -> None:
     started = time.monotonic()
     code, out = kg(store, RUNAWAY, "--timeout", "1", "--format", "csv")

@@ -109,6 +109,7 @@ def test_a_non_empty_answer_says_nothing_on_stderr(corpus_store_path: Path) -> N
 # --- regions: short names, and everything under a region -------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("given_as", "same_as"),
     [
@@ -136,6 +137,7 @@ def test_region_covers_what_lies_under_it(
     assert programs == rows(corpus_store_path, "programs-by-region", region=same_as)
 
 
+@pytest.mark.slow
 def test_programs_of_a_region_list_each_program_once(corpus_store_path: Path) -> None:
     """A region that stands for several names (itself and those under it) gives one row per
     program, not one per name."""

@@ -33,6 +33,8 @@ from kg.remote import (
 from kg.store import rdflib_term
 from tests.servers import Server, free_port, oxigraph_server, virtuoso_server
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 ROOT = Path(__file__).resolve().parent.parent
 SAVED = [q.name for q in saved_queries()]
 CROSS = "SELECT ?x ?y WHERE { ?x a kg:Outcome . ?y a kg:Mention }"  # 193 × 360 = 69,480 rows

@@ -122,6 +122,7 @@ def about(g: Graph, node: URIRef) -> set[tuple[Any, Any]]:
 REVIEW_PREDICATES = {PROV.wasAttributedTo, PROV.generatedAtTime, KG.reviewStatus}
 
 
+@pytest.mark.slow
 def test_round_trip_through_label_studio(project: Path) -> None:
     out = run("review", "export", "corpus", "-o", "tasks.json")
     assert out.exit_code == 0, out.output

@@ -291,6 +291,7 @@ def test_programs_by_region(store: Path, stats: dict[str, Any]) -> None:
         assert num(r, "regionCount") == len(str(r["regions"]).split(", "))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("region", ["保定市", "惠安县", "迎泽区", "源汇区", "天福镇"])
 def test_programs_by_region_restricted(
     store: Path, by_region: dict[str, dict[str, Any]], region: str

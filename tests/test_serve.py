@@ -597,6 +597,7 @@ def test_w3c_protocol_query_cases(url: str, case: Case) -> None:
     _check(url, case)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", UPDATE_CASES)
 def test_w3c_protocol_update_cases(update_url: str, case: Case) -> None:
     _check(update_url, case)

@@ -29,6 +29,8 @@ from kg.query.params import bind
 from kg.query.run import run_query
 from kg.query.saved import QUERIES_DIR, saved_query
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 WAIT = 20.0  # seconds to wait for the page to show an answer

@@ -20,6 +20,8 @@ import pytest
 
 from kg.serve import make_server
 
+pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
+
 SOAK_SECONDS = 60
 CLIENTS = 4
 QUERIES = (

@@ -9,12 +9,15 @@ instead of adding new ones. See ``ontology/kg.ttl`` for the IRI pattern of each 
 from __future__ import annotations
 
 import hashlib
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from rdflib import URIRef
 
-from kg.resolve.regions import LinkedRegion
 from kg.vocab import CHINA, ID
+
+if TYPE_CHECKING:  # only a type here: importing kg.resolve would load spaCy for kg query
+    from kg.resolve.regions import LinkedRegion
 
 #: Named graphs: one per report, one for the entities reports share, the ontology, bookkeeping.
 ENTITIES_GRAPH = ID["graph/entities"]

@@ -877,8 +877,8 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     "--output",
     "-o",
     type=click.Path(dir_okay=True, path_type=Path),
-    help="File (or, for csv, directory) to write. RDF default: stdout; a view's default: "
-    "<view>.<format> in the working directory.",
+    help="File (or, for csv, directory) to write; - for standard output. RDF default: stdout; "
+    "a view's default: <view>.<format> in the working directory.",
 )
 @click.option(
     "--force",
@@ -916,6 +916,11 @@ def export(
       kg export --view citations --format gexf -o citations.gexf
       kg export --view co-citation --format csv -o neo4j/ --min-weight 1
     """
+    to_stdout = output is not None and str(output) == "-"  # -o -: standard output, no file "-"
+    if to_stdout:
+        output = None
+        if fmt == "csv":
+            raise KGError("csv writes a directory of files; -o - (standard output) cannot hold it")
     if output is not None and endpoint is None:
         from kg.export.atomic import refuse_inside
 
@@ -948,6 +953,15 @@ def export(
         if graph_iri:
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
+    if to_stdout:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+            view_file = Path(tmp) / f"{view}{_VIEW_SUFFIX[chosen]}"
+            write_view(network, chosen, view_file, yed=yed)
+            sys.stdout.buffer.write(view_file.read_bytes())
+            sys.stdout.buffer.flush()
+        return
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
     written = write_view(network, chosen, target, yed=yed, force=force)
     click.echo(

@@ -11,9 +11,12 @@ report either as it was or wholly replaced.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -119,8 +122,36 @@ def _tag_all(sources: list[SourceFile], jobs: int) -> Iterator[Tagged]:
     if jobs <= 1 or len(sources) <= 1:
         yield from map(tag_file, sources)
         return
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, initializer=_leave_ctrl_c_to_parent, initargs=(os.getpid(),)
+    )
+    try:
         yield from pool.map(tag_file, sources, chunksize=1)
+    except BaseException as err:  # Ctrl-C, an error, or the build stopped early
+        # Queued files are not started; the files in hand finish (each is read under a time
+        # budget). A worker killed mid-answer would leave the pool's result pipe half-written,
+        # and the interpreter's exit would then wait on it for ever.
+        pool.shutdown(wait=True, cancel_futures=True)
+        if isinstance(err, BrokenProcessPool):
+            raise KGError(f"a tagging worker died ({err}); nothing of it was written") from None
+        raise
+    pool.shutdown(wait=True)
+
+
+def _leave_ctrl_c_to_parent(parent: int) -> None:
+    """In a pool worker: ignore SIGINT. A terminal's Ctrl-C reaches every process of the group;
+    only the parent acts on it (it stops the pool), so no worker dies mid-task with a traceback.
+    On Linux the worker is also killed when the parent dies (kill -9, SIGTERM): it would
+    otherwise wait for ever on the pool's pipe."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        if os.getppid() != parent:  # the parent died before that took effect
+            os._exit(1)
 
 
 def default_jobs(n_files: int) -> int:

@@ -41,8 +41,8 @@ def test_param_with_an_iri_the_engine_refuses_is_a_clear_error(
     result = CliRunner().invoke(
         cli,
         ["query", "SELECT ?x WHERE { }", "--store", str(corpus_store_path),
-         "--param", f"x={value}"],  # fmt: skip
-    )
+         "--param", f"x={value}"],
+    )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert "Error:" in result.output and "not a valid IRI" in result.output
     assert not isinstance(result.exception, ValueError)
@@ -50,7 +50,7 @@ def test_param_with_an_iri_the_engine_refuses_is_a_clear_error(
 
 @pytest.fixture(scope="module")
 def server_url(corpus_store_path: Path) -> Iterator[str]:
-    server = make_server(str(corpus_store_path), "127.0.0.1", 0, timeout=30)  # type: ignore[arg-type]
+    server = make_server(str(corpus_store_path), "127.0.0.1", 0, timeout=30)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -116,23 +116,106 @@ def _copies(where: Path, n: int) -> Path:
     return corpus
 
 
-@pytest.mark.parametrize("delay", [2.0, 3.5, 5.0])
-def test_ctrl_c_during_a_parallel_build_exits_cleanly(tmp_path: Path, delay: float) -> None:
+def _build(tmp_path: Path) -> subprocess.Popen[bytes]:
     corpus = _copies(tmp_path, 8)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "build", str(corpus), "--store", str(tmp_path / "s"),
          "--jobs", "2"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
-    time.sleep(delay)
-    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+
+
+def _finish(proc: subprocess.Popen[bytes], within: float) -> str:
     try:
-        out, _ = proc.communicate(timeout=20)
+        out, _ = proc.communicate(timeout=within)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        pytest.fail("kg build --jobs 2 did not exit within 20 s of Ctrl-C")
-    text = out.decode(errors="replace")
+        pytest.fail(f"kg build --jobs 2 did not exit within {within:g} s")
+    return out.decode(errors="replace")
+
+
+def test_pool_workers_leave_ctrl_c_to_the_parent(tmp_path: Path) -> None:
+    """Each worker used to take SIGINT itself (KeyboardInterrupt inside a task, a broken pool,
+    tracebacks from several processes at once): a SIGINT that reaches only the workers must
+    change nothing; the parent, which a terminal's Ctrl-C reaches too, decides."""
+    proc = _build(tmp_path)
+    seen: dict[str, float] = {}
+    sent: set[str] = set()
+    start = time.monotonic()
+    while proc.poll() is None and len(sent) < 2 and time.monotonic() - start < 60:
+        try:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        except OSError:
+            break
+        now = time.monotonic()
+        for child in children:
+            seen.setdefault(child, now)
+            if now - seen[child] > 1.0 and child not in sent:  # a pool worker, not a reader
+                try:
+                    os.kill(int(child), signal.SIGINT)
+                    sent.add(child)
+                except ProcessLookupError:
+                    pass
+        time.sleep(0.05)
+    text = _finish(proc, 60)
+    assert sent, "no worker was seen"
+    assert proc.returncode == 0, text[-2000:]
+    assert "40 built" in text and "Traceback" not in text
+
+
+def test_ctrl_c_during_a_parallel_build_exits_promptly(tmp_path: Path) -> None:
+    proc = _build(tmp_path)
+    time.sleep(4.0)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole group
+    text = _finish(proc, 15)
     assert "Traceback" not in text, text[-2000:]
     assert proc.returncode != 0 or "built" in text
+    time.sleep(0.5)
+    left = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True)
+    assert not left.stdout.split(), "workers outlived the build"
+
+
+def _workers(proc: subprocess.Popen[bytes]) -> list[int]:
+    """The build's pool workers: children alive for over a second (readers are short-lived)."""
+    seen: dict[str, float] = {}
+    start = time.monotonic()
+    while proc.poll() is None and time.monotonic() - start < 60:
+        try:
+            children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+        except OSError:
+            break
+        now = time.monotonic()
+        for child in children:
+            seen.setdefault(child, now)
+        old = [int(c) for c in children if now - seen[c] > 1.0]
+        if len(old) >= 2:
+            return old
+        time.sleep(0.05)
+    return []
+
+
+def _running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="parent-death signal: Linux")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "term"])
+def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path, sig: signal.Signals) -> None:
+    proc = _build(tmp_path)
+    workers = _workers(proc)
+    assert workers, "no worker was seen"
+    os.kill(proc.pid, sig)  # the parent only, as kill PID does
+    proc.wait(10)
+    deadline = time.monotonic() + 10
+    alive = workers
+    while alive and time.monotonic() < deadline:
+        alive = [w for w in workers if _running(w)]
+        time.sleep(0.1)
+    for w in alive:
+        os.kill(w, signal.SIGKILL)
+    assert not alive, f"workers {alive} outlived the parent"

@@ -19,7 +19,7 @@ import click
 from kg import __version__
 from kg.corpus import Report, find_reports, read_bytes, read_report
 from kg.errors import IngestError, KGError
-from kg.output import TABLE_FORMATS, format_rows
+from kg.output import TABLE_FORMATS, format_rows, visible
 
 DEFAULT_CORPUS = "corpus"
 DEFAULT_GOLD = "tests/gold"
@@ -31,8 +31,9 @@ class KGGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KGError as err:
-            raise click.ClickException(str(err)) from err
+        except KGError as err:  # controls (ESC, BEL…) from a file or a query shown as symbols
+            text = "\n".join(visible(line) for line in str(err).split("\n"))
+            raise click.ClickException(text) from err
 
 
 @click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -133,7 +134,7 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
         click.echo(format_rows(METADATA_HEADERS, rows, _default_format(fmt)))
     if failures:
         for err in failures:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(visible(f"Error: {err}"), err=True)
         raise click.ClickException(
             f"{len(failures)} of {len(reports) + len(failures)} files could not be read; see above"
         )
@@ -559,18 +560,22 @@ def build(
     _print_build(summary, where)
     for path, correction in summary.set_aside:
         click.echo(
-            f"Warning: {path}: the text changed under a correction, set aside: {correction}",
+            visible(
+                f"Warning: {path}: the text changed under a correction, set aside: {correction}"
+            ),
             err=True,
         )
     for path, missing in summary.incomplete:
         click.echo(
-            f"Warning: {path}: no {missing} could be inferred; the report drops out of "
-            "region and year questions (give them with --metadata FILE)",
+            visible(
+                f"Warning: {path}: no {missing} could be inferred; the report drops out of "
+                "region and year questions (give them with --metadata FILE)"
+            ),
             err=True,
         )
     if summary.failures:
         for path, reason in summary.failures:
-            click.echo(f"Error: {path}: {reason}", err=True)
+            click.echo(visible(f"Error: {path}: {reason}"), err=True)
         raise click.ClickException(
             f"{len(summary.failures)} of {summary.files} files could not be built; see above"
         )
@@ -586,7 +591,7 @@ class _Progress:
     def __call__(self, name: str) -> None:
         if self.enabled:
             self.done += 1
-            click.echo(f"\r  built {self.done}: {name[:60]:<60}", nl=False, err=True)
+            click.echo(f"\r  built {self.done}: {visible(name[:60]):<60}", nl=False, err=True)
 
     def __enter__(self) -> _Progress:
         return self
@@ -1118,9 +1123,9 @@ def review_export(
         click.echo(f"  {sheet.file}  {len(sheet.spans)} spans  confidence {sheet.confidence:.3f}")
         for correction in c.set_aside:
             why = "correction set aside (text changed)"
-            click.echo(f"Warning: {why}: {correction.describe()}", err=True)
+            click.echo(visible(f"Warning: {why}: {correction.describe()}"), err=True)
     for path, reason in failures:
-        click.echo(f"Error: {path}: {reason}", err=True)
+        click.echo(visible(f"Error: {path}: {reason}"), err=True)
     if failures:
         raise click.ClickException(f"{len(failures)} files could not be read; see above")
 

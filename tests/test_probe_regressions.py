@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -219,3 +220,35 @@ def test_workers_do_not_outlive_a_killed_parent(tmp_path: Path, sig: signal.Sign
     for w in alive:
         os.kill(w, signal.SIGKILL)
     assert not alive, f"workers {alive} outlived the parent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT * WHERE { ?s ?p "\x1b]0;title\x07\x1b[2J" . BAD }\n',  # OSC title, clear screen
+        "SELECT * WHERE { ?s ?p ?o \x9b2J BAD }\n",  # a C1 CSI
+        "SELECT * WHERE { ?s ?p \"\u202eevil\" BAD }\n",  # a right-to-left override
+    ],
+    ids=["osc-esc", "c1", "bidi"],
+)
+def test_an_error_never_sends_a_file_s_controls_to_the_terminal(
+    text: str, corpus_store_path: Path, tmp_path: Path
+) -> None:
+    query = tmp_path / "evil.rq"
+    query.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["query", str(query), "--store", str(corpus_store_path)])
+    assert result.exit_code == 1 and "Error:" in result.output
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e]", result.output), repr(
+        result.output
+    )
+
+
+@pytest.mark.parametrize("command", ["ingest", "build"])
+def test_a_file_name_s_controls_never_reach_the_terminal(command: str, tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a\x1b]0;title\x07\x9b2J.txt").write_bytes(b"x\x00y")  # refused: binary
+    args = [command, str(corpus)] + (["--store", str(tmp_path / "s")] if command == "build" else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and "Error:" in result.output
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f]", result.output), repr(result.output)

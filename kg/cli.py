@@ -18,7 +18,7 @@ import click
 
 from kg import __version__
 from kg.errors import IngestError, KGError
-from kg.output import TABLE_FORMATS, format_rows
+from kg.output import TABLE_FORMATS, format_rows, visible
 
 if TYPE_CHECKING:
     from kg.corpus import Report
@@ -33,12 +33,13 @@ class KGGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except KGError as err:
+        except KGError as err:  # controls (ESC, BEL…) from a file or a query shown as symbols
+            text = "\n".join(visible(line) for line in str(err).split("\n"))
             code = getattr(err, "exit_code", 1)  # 130 after Ctrl-C …
             if code != 1:
-                click.echo(f"Error: {err}", err=True)
+                click.echo(f"Error: {text}", err=True)
                 raise click.exceptions.Exit(code) from None
-            raise click.ClickException(str(err)) from err
+            raise click.ClickException(text) from err
 
 
 @click.group(cls=KGGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,7 +142,7 @@ def ingest(paths: tuple[str, ...], fmt: str | None) -> None:
         click.echo(format_rows(METADATA_HEADERS, rows, _default_format(fmt)))
     if failures:
         for err in failures:
-            click.echo(f"Error: {err}", err=True)
+            click.echo(visible(f"Error: {err}"), err=True)
         raise click.ClickException(
             f"{len(failures)} of {len(reports) + len(failures)} files could not be read; see above"
         )
@@ -574,18 +575,22 @@ def build(
     _print_build(summary, where)
     for path, correction in summary.set_aside:
         click.echo(
-            f"Warning: {path}: the text changed under a correction, set aside: {correction}",
+            visible(
+                f"Warning: {path}: the text changed under a correction, set aside: {correction}"
+            ),
             err=True,
         )
     for path, missing in summary.incomplete:
         click.echo(
-            f"Warning: {path}: no {missing} could be inferred; the report drops out of "
-            "region and year questions (give them with --metadata FILE)",
+            visible(
+                f"Warning: {path}: no {missing} could be inferred; the report drops out of "
+                "region and year questions (give them with --metadata FILE)"
+            ),
             err=True,
         )
     if summary.failures:
         for path, reason in summary.failures:
-            click.echo(f"Error: {path}: {reason}", err=True)
+            click.echo(visible(f"Error: {path}: {reason}"), err=True)
         raise click.ClickException(
             f"{len(summary.failures)} of {summary.files} files could not be built; see above"
         )
@@ -601,7 +606,7 @@ class _Progress:
     def __call__(self, name: str) -> None:
         if self.enabled:
             self.done += 1
-            click.echo(f"\r  built {self.done}: {name[:60]:<60}", nl=False, err=True)
+            click.echo(f"\r  built {self.done}: {visible(name[:60]):<60}", nl=False, err=True)
 
     def __enter__(self) -> _Progress:
         return self
@@ -910,8 +915,8 @@ _VIEW_SUFFIX = {"graphml": ".graphml", "gexf": ".gexf", "cyjs": ".cyjs", "csv": 
     "--output",
     "-o",
     type=click.Path(dir_okay=True, path_type=Path),
-    help="File (or, for csv, directory) to write. RDF default: stdout; a view's default: "
-    "<view>.<format> in the working directory.",
+    help="File (or, for csv, directory) to write; - for standard output. RDF default: stdout; "
+    "a view's default: <view>.<format> in the working directory.",
 )
 @click.option(
     "--force",
@@ -955,6 +960,11 @@ def export(
       kg export --view citations --format gexf -o citations.gexf
       kg export --view co-citation --format csv -o neo4j/ --min-weight 1
     """
+    to_stdout = output is not None and str(output) == "-"  # -o -: standard output, no file "-"
+    if to_stdout:
+        output = None
+        if fmt == "csv":
+            raise KGError("csv writes a directory of files; -o - (standard output) cannot hold it")
     if output is not None and endpoint is None:
         from kg.export.atomic import refuse_inside
 
@@ -989,6 +999,15 @@ def export(
         if graph_iri:
             raise KGError("--graph selects RDF; a view is filtered with --region/--year")
         network = build_view(store, view, ViewFilter(region, year, min_weight))
+    if to_stdout:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+            view_file = Path(tmp) / f"{view}{_VIEW_SUFFIX[chosen]}"
+            write_view(network, chosen, view_file, yed=yed)
+            sys.stdout.buffer.write(view_file.read_bytes())
+            sys.stdout.buffer.flush()
+        return
     target = output or Path(f"{view}{_VIEW_SUFFIX[chosen]}")
     written = write_view(network, chosen, target, yed=yed, force=force, bom=bom)
     click.echo(
@@ -1145,9 +1164,9 @@ def review_export(
         click.echo(f"  {sheet.file}  {len(sheet.spans)} spans  confidence {sheet.confidence:.3f}")
         for correction in c.set_aside:
             why = "correction set aside (text changed)"
-            click.echo(f"Warning: {why}: {correction.describe()}", err=True)
+            click.echo(visible(f"Warning: {why}: {correction.describe()}"), err=True)
     for path, reason in failures:
-        click.echo(f"Error: {path}: {reason}", err=True)
+        click.echo(visible(f"Error: {path}: {reason}"), err=True)
     if failures:
         raise click.ClickException(f"{len(failures)} files could not be read; see above")
 

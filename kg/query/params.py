@@ -40,7 +40,12 @@ def parse_value(text: str) -> ox.NamedNode | ox.Literal:
     """The RDF term ``text`` stands for (see the module docstring)."""
     iri = _IRI.fullmatch(text.strip())
     if iri:
-        return ox.NamedNode(iri.group(1))
+        try:
+            return ox.NamedNode(iri.group(1))
+        except ValueError as err:  # relative, a bad %-escape or host: the engine's own check
+            raise ParameterError(
+                f"{text!r} is not a valid IRI ({err}); write an absolute <https://…>"
+            ) from None
     if text.startswith("<"):
         raise ParameterError(f"{text!r} is not a valid IRI; write <https://…> without spaces")
     if _INTEGER.fullmatch(text):

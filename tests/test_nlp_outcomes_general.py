@@ -20,9 +20,9 @@ def outcomes(text: str) -> list[tuple[str | None, float, str]]:
 
 
 CASES = [
-    # a count of people: what they did stays in the indicator
+    # a count of people: what they did stays in the indicator; what they took part in names it
     ("组织全区320名网格员进行业务培训。", [("网格员进行业务培训", 320, "名")]),
-    ("选派45名年轻干部参加法律知识考试。", [("年轻干部参加法律知识考试", 45, "名")]),
+    ("选派45名年轻干部参加法律知识考试。", [("参加法律知识考试", 45, "名")]),
     # ... but an adverb or a second verb still ends it
     ("新录用的30名公务员全部参加岗前培训。", [("公务员", 30, "名")]),
     # 从X减少为Y: one result, Y, named by the words before 从
@@ -59,6 +59,21 @@ CASES = [
     ("推动各镇街开展法治讲座30场。", [("各镇街开展法治讲座", 30, "场")]),
     # a unit of transactions
     ("全年办理缴费业务3.2万笔。", [("办理缴费业务", 3.2, "万笔")]),
+    # a verb that says what was done to the thing counted stays with its object
+    ("全年开展送法进企业活动120场。", [("开展送法进企业活动", 120, "场")]),
+    ("共提出整改建议45条。", [("提出整改建议", 45, "条")]),
+    ("全县建成村级调解室210个。", [("建成村级调解室", 210, "个")]),
+    # a cited title right before the number names what was counted
+    ("下发《督办通知书》12份。", [("督办通知书", 12, "份")]),
+    ("《甲条例》《乙条例》两部条例均已审议通过。", [("条例均已审议通过", 2, "部")]),
+    # a number right after another counts the same thing
+    ("公布典型案例3批15件。", [("公布典型案例", 3, "批"), ("公布典型案例", 15, "件")]),
+    # a list of things done is no subject; X性审查 is one noun
+    ("开展法治讲座、组织推进普法工作6次。", [("开展法治讲座、组织推进普法工作", 6, "次")]),
+    ("完成行政许可、行政处罚等合法性审查80件。", [("行政许可、行政处罚等合法性审查", 80, "件")]),
+    # a count of places that were given something: the places
+    ("为全县9个村配备了专职调解员。", [("村", 9, "个")]),
+    ("组织全系统210名执法人员参与业务测试。", [("参与业务测试", 210, "名")]),
 ]
 
 

@@ -19,6 +19,8 @@ PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
 # Counts of people named by what they are (150名科级干部进行集中培训): the noun phrase after
 # the unit, carried on through 进行/参加.
 NAMED_PERSON_UNITS: Final = frozenset({"名", "万名", "位"})
+# What people counted by 名 took part in names the count (参加…考试, 参与…调解, 参训).
+_TOOK_PART = re.compile(r"参加|参与|参训|参会|参考")
 # A meeting that ends what a count of events counted (9次|常务会议|研究部署…), unless
 # what follows is what happened before, at or after it (4次|常务会|会前学法).
 _MEETING = re.compile(
@@ -82,6 +84,15 @@ def _after_lists(text: str) -> str:
     if at >= 0:
         text = text[at + 1 :]
     return text.lstrip("和及与、")
+
+
+_LAST_TITLE = re.compile(r"《([^《》]{2,40})》\s*$")
+
+
+def _last_title(prefix: str) -> str:
+    """The title that ends the words before a number (制发《…通知书》|15份), else ''."""
+    m = _LAST_TITLE.search(prefix)
+    return m.group(1) if m else ""
 
 
 def _after_coverb_verbs(text: str, lex: OutcomeLexicon) -> str:
@@ -242,12 +253,15 @@ def indicator(
             return after
     if unit in NAMED_PERSON_UNITS and suffix.strip():
         after = clean_suffix(suffix, lex, person=True)
+        took_part = _TOOK_PART.search(after, 1)
+        if took_part is not None:  # 300名干部|参加法治理论考试: what the people counted did
+            return after[took_part.start() :]
         if after:
             return _without_localizer(after, prefix)
     if before.endswith("”"):
         return before
     after = clean_suffix(suffix, lex, whole=opening)
-    return _without_localizer(after, prefix) or before or None
+    return _without_localizer(after, prefix) or before or _last_title(prefix) or None
 
 
 def _without_localizer(noun: str, prefix: str) -> str:

@@ -272,10 +272,15 @@ class OutcomeTagger:
             starts.append(here.end + resume)
         ends.append(finish)
         alone = len(cands) == 1
+        last: tuple[Candidate, str] | None = None
         for cand, start, end in zip(cands, starts, ends, strict=True):
             prefix, suffix = text[start : cand.lead], text[cand.end : end]
             if cand.start in before_from:  # 从X减少为|Y: what changed is named before 从
                 start, prefix = begin, before_from[cand.start]
+            elif last is not None and not text[last[0].end : cand.lead].strip():
+                # 发布典型案例3批|15件: a number right after another counts the same thing
+                prefix = last[1]
+            last = (cand, prefix)
             span = _piece(doc, text, start, end, cand)
             if span is None:
                 continue

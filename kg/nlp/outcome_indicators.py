@@ -37,6 +37,12 @@ _CLOSE = ")）〕]】"
 # A parenthesis after a noun that only comments on it: (纳入县财预算), (不含镇级).
 _ASIDE_START = re.compile(r"[(（〔\[【]\s*(?:不含|含|包括|其中|纳入|即|如|主要|具体|下同|以下)")
 _ASIDE_MAX = 5  # longer parenthetical content ends the noun phrase too
+# A noun and a predicate opened by an adverb of completion (任务|全部完成, 事项|均已办结).
+_ADVERB_PREDICATE = re.compile(r"[\u3400-\u9fff]{1,12}?(?:全部|均已|均|已经|已)")
+# A relative clause after a number opened by a preposition (十余部|与…相关的|法律文件).
+_RELATIVE = re.compile(r"[与对为同跟向]")
+# A connector before a number or year starts another item (22个问题|和2020年…发现的).
+_NEXT_ITEM = re.compile(r"[和及与、](?=[0-9０-９])")
 
 
 def after_open_paren(text: str) -> str:
@@ -162,10 +168,15 @@ def clean_suffix(
         text = text[1:]
     if not text or text[0] in _CLOSE:
         return ""
+    if _RELATIVE.match(text) and "的" in text[1:]:
+        text = text[text.index("的") + 1 :]  # 十余部|与…相关的|法律文件: the noun after 的
     end = _aside_end(text)
     possessive = text.find("的“")
     if possessive > 0:
         end = min(end, possessive)
+    next_item = _NEXT_ITEM.search(text)
+    if next_item is not None:
+        end = min(end, next_item.start())
     if not whole:
         stop = (lex.person_stop if person else lex.stop).search(text, 1, end)
         if stop is not None:
@@ -214,7 +225,9 @@ def split_between(region: str, lex: OutcomeLexicon, *, takes_noun: bool = True) 
     possessive = region.find("的“")
     if possessive > 0:
         cuts.append(possessive)
-    stop = lex.stop.search(region)
+    # An adverb right after the first number opens its predicate (67项|已完成(其中48项…):
+    # the predicate goes with it, up to the next cut.
+    stop = None if lex.stop.match(region) else lex.stop.search(region)
     if stop is not None:
         cuts.append(stop.start())
     if not cuts:
@@ -244,7 +257,11 @@ def indicator(
     if kind == "rate":
         return clean_prefix(prefix, lex, rate=True) or None
     before = clean_prefix(prefix, lex)
-    opening = alone and not before
+    if before.endswith("的") and alone and _ADVERB_PREDICATE.match(suffix):
+        before = ""  # 方案中明确的|152项任务全部完成: a modifier of the clause's subject
+    # A clause that opens with its number (其余|67项已完成): the rest of it is what was
+    # counted, also when a later number comments on it, if an adverb starts the predicate.
+    opening = not before and (alone or lex.stop.match(suffix.strip()) is not None)
     if kind == "measure" and before and not suffix.lstrip().startswith("的"):
         return before
     if unit in PERSON_UNITS and suffix.strip():

@@ -244,6 +244,7 @@ class ProgramFinder:
             and not _NUMERAL.fullmatch(content)
             and not self.bad_ending.search(content)
             and not _SLOGAN.search(content)
+            and not self.generic_field.fullmatch(content)  # “依法行政”: a field, no name
         )
 
     def bare_ok(self, text: str, q: _Quote) -> bool:

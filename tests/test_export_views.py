@@ -311,7 +311,7 @@ def test_implements_view(store: GraphStore, views: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize(
     ("view", "cls", "edges", "weight", "entities"),
-    [("institutions", "Institution", 82, 142, 79), ("programs", "Program", 192, 224, 169)],
+    [("institutions", "Institution", 82, 142, 79), ("programs", "Program", 191, 223, 168)],
 )
 def test_mention_views(
     store: GraphStore,
@@ -350,7 +350,7 @@ def test_program_attributes(store: GraphStore, views: dict[str, Any]) -> None:
              ?r kg:region ?g ; kg:yearCovered ?y
            } GROUP BY ?p""",
     )
-    assert len(rows) == 169
+    assert len(rows) == 168
     for row in rows:
         attrs = graph.nodes[row["p"].value]
         assert attrs["regions"] == int(row["regions"].value)

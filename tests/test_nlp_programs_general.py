@@ -72,6 +72,19 @@ NEGATIVES = [
     ("利用宣传栏、院坝会、知识竞赛、新媒体平台", []),
     # a team of an inspection is a body, not the campaign
     ("中央第二环保督察组进驻督察", []),
+    # a whole field of work (+工作) before 机制/制度 is its machinery in general, not a name
+    ("健全依法行政工作机制,提升履职水平", []),
+    ("完善依法治县工作制度。", []),
+    ("建立法治建设制度。", []),
+    # ... a named kind of system within the field still is one
+    ("建立依法行政工作报告制度。", ["依法行政工作报告制度"]),
+    # heads that only say what a mechanism does
+    ("建立部门之间信息共享沟通制度。", []),
+    ("健全法治宣传统筹机制。", []),
+    ("完善综合执法配套制度。", []),
+    # a quoted field of work is a principle, not a program
+    ("以“依法行政”为抓手,规范权力运行", []),
+    ("开展“普法”宣传。", []),
 ]
 
 

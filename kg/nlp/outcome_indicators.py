@@ -19,6 +19,8 @@ PERSON_UNITS: Final = frozenset({"人", "人次", "万人", "万人次"})
 # Counts of people named by what they are (150名科级干部进行集中培训): the noun phrase after
 # the unit, carried on through 进行/参加.
 NAMED_PERSON_UNITS: Final = frozenset({"名", "万名", "位"})
+# What people counted by 名 took part in names the count (参加…考试, 参与…调解, 参训).
+_TOOK_PART = re.compile(r"参加|参与|参训|参会|参考")
 # A meeting that ends what a count of events counted (9次|常务会议|研究部署…), unless
 # what follows is what happened before, at or after it (4次|常务会|会前学法).
 _MEETING = re.compile(
@@ -35,6 +37,12 @@ _CLOSE = ")）〕]】"
 # A parenthesis after a noun that only comments on it: (纳入县财预算), (不含镇级).
 _ASIDE_START = re.compile(r"[(（〔\[【]\s*(?:不含|含|包括|其中|纳入|即|如|主要|具体|下同|以下)")
 _ASIDE_MAX = 5  # longer parenthetical content ends the noun phrase too
+# A noun and a predicate opened by an adverb of completion (任务|全部完成, 事项|均已办结).
+_ADVERB_PREDICATE = re.compile(r"[\u3400-\u9fff]{1,12}?(?:全部|均已|均|已经|已)")
+# A relative clause after a number opened by a preposition (十余部|与…相关的|法律文件).
+_RELATIVE = re.compile(r"[与对为同跟向]")
+# A connector before a number or year starts another item (22个问题|和2020年…发现的).
+_NEXT_ITEM = re.compile(r"[和及与、](?=[0-9０-９])")
 
 
 def after_open_paren(text: str) -> str:
@@ -82,6 +90,15 @@ def _after_lists(text: str) -> str:
     if at >= 0:
         text = text[at + 1 :]
     return text.lstrip("和及与、")
+
+
+_LAST_TITLE = re.compile(r"《([^《》]{2,40})》\s*$")
+
+
+def _last_title(prefix: str) -> str:
+    """The title that ends the words before a number (制发《…通知书》|15份), else ''."""
+    m = _LAST_TITLE.search(prefix)
+    return m.group(1) if m else ""
 
 
 def _after_coverb_verbs(text: str, lex: OutcomeLexicon) -> str:
@@ -151,10 +168,15 @@ def clean_suffix(
         text = text[1:]
     if not text or text[0] in _CLOSE:
         return ""
+    if _RELATIVE.match(text) and "的" in text[1:]:
+        text = text[text.index("的") + 1 :]  # 十余部|与…相关的|法律文件: the noun after 的
     end = _aside_end(text)
     possessive = text.find("的“")
     if possessive > 0:
         end = min(end, possessive)
+    next_item = _NEXT_ITEM.search(text)
+    if next_item is not None:
+        end = min(end, next_item.start())
     if not whole:
         stop = (lex.person_stop if person else lex.stop).search(text, 1, end)
         if stop is not None:
@@ -203,7 +225,9 @@ def split_between(region: str, lex: OutcomeLexicon, *, takes_noun: bool = True) 
     possessive = region.find("的“")
     if possessive > 0:
         cuts.append(possessive)
-    stop = lex.stop.search(region)
+    # An adverb right after the first number opens its predicate (67项|已完成(其中48项…):
+    # the predicate goes with it, up to the next cut.
+    stop = None if lex.stop.match(region) else lex.stop.search(region)
     if stop is not None:
         cuts.append(stop.start())
     if not cuts:
@@ -233,7 +257,11 @@ def indicator(
     if kind == "rate":
         return clean_prefix(prefix, lex, rate=True) or None
     before = clean_prefix(prefix, lex)
-    opening = alone and not before
+    if before.endswith("的") and alone and _ADVERB_PREDICATE.match(suffix):
+        before = ""  # 方案中明确的|152项任务全部完成: a modifier of the clause's subject
+    # A clause that opens with its number (其余|67项已完成): the rest of it is what was
+    # counted, also when a later number comments on it, if an adverb starts the predicate.
+    opening = not before and (alone or lex.stop.match(suffix.strip()) is not None)
     if kind == "measure" and before and not suffix.lstrip().startswith("的"):
         return before
     if unit in PERSON_UNITS and suffix.strip():
@@ -242,12 +270,15 @@ def indicator(
             return after
     if unit in NAMED_PERSON_UNITS and suffix.strip():
         after = clean_suffix(suffix, lex, person=True)
+        took_part = _TOOK_PART.search(after, 1)
+        if took_part is not None:  # 300名干部|参加法治理论考试: what the people counted did
+            return after[took_part.start() :]
         if after:
             return _without_localizer(after, prefix)
     if before.endswith("”"):
         return before
     after = clean_suffix(suffix, lex, whole=opening)
-    return _without_localizer(after, prefix) or before or None
+    return _without_localizer(after, prefix) or before or _last_title(prefix) or None
 
 
 def _without_localizer(noun: str, prefix: str) -> str:

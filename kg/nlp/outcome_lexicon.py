@@ -85,10 +85,12 @@ class OutcomeLexicon:
         self.light_always = re.compile(rf"^{group('light_always')}(?=.)")
         # A subject before the verb: a body (…常务会|研究…) or an enumeration (社区、农村|开展…).
         verb = group("verb")
+        # Neither starts with a verb (开展…研讨、部署…工作: a list of things done, no subject)
+        # nor ends in 性 (合法性审查 is one noun).
         self.subject = re.compile(
-            r"^(?![对在以经为向将把从])"
+            rf"^(?![对在以经为向将把从])(?!{verb})"
             rf"(?:[^,，;；。“”《》()（）]{{0,30}}?{group('subject')}"
-            rf"|[^,，;；。“”《》()（）]{{0,30}}?、[^,，;；。“”《》()（）、]{{0,15}}?)(?={verb})"
+            rf"|[^,，;；。“”《》()（）]{{0,30}}?、[^,，;；。“”《》()（）、]{{0,15}}?)(?<!性)(?={verb})"
         )
         self.stop = re.compile(group("stop"))
         # After a count of people: the stops less the words that carry on what they did.

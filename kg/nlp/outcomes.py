@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 
 from kg.nlp.model import OUTCOME
 from kg.nlp.numerals import Number, parse_number
-from kg.nlp.outcome_indicators import indicator, split_between, unit_kind
+from kg.nlp.outcome_indicators import clean_prefix, indicator, split_between, unit_kind
 from kg.nlp.outcome_lexicon import OutcomeLexicon, lexicon
 from kg.nlp.pipeline import doc_text, make_span, set_group, span_ranges
 
@@ -272,15 +272,21 @@ class OutcomeTagger:
             starts.append(here.end + resume)
         ends.append(finish)
         alone = len(cands) == 1
+        last: tuple[Candidate, str] | None = None
         for cand, start, end in zip(cands, starts, ends, strict=True):
             prefix, suffix = text[start : cand.lead], text[cand.end : end]
             if cand.start in before_from:  # 从X减少为|Y: what changed is named before 从
                 start, prefix = begin, before_from[cand.start]
+            elif last is not None and not text[last[0].end : cand.lead].strip():
+                # 发布典型案例3批|15件: a number right after another counts the same thing
+                prefix = last[1]
+            last = (cand, prefix)
             span = _piece(doc, text, start, end, cand)
             if span is None:
                 continue
             ext = span._
-            ext.kg_indicator = indicator(prefix, suffix, cand.unit, lex, alone=alone)
+            found = indicator(prefix, suffix, cand.unit, lex, alone=alone)
+            ext.kg_indicator = _repeated_verb(text, begin, found, lex)
             ext.kg_value = cand.value
             ext.kg_unit = cand.unit
             if cand.approximate:
@@ -289,6 +295,19 @@ class OutcomeTagger:
 
 
 _FROM = re.compile(r"[从由]\s*$")
+_BARE_VERB = re.compile(r"[\u3400-\u9fff]{2}")
+
+
+def _repeated_verb(text: str, begin: int, found: str | None, lex: OutcomeLexicon) -> str | None:
+    """A bare verb that repeats the end of the clause before (开展法治专题培训,|培训|150人)
+    counts that activity: the clause before names it."""
+    if found is None or not _BARE_VERB.fullmatch(found) or begin < 2:
+        return found
+    if text[begin - 1] not in "，," or not text.endswith(found, 0, begin - 1):
+        return found
+    start = max(text.rfind(ch, 0, begin - 1) for ch in CLAUSE_ENDS) + 1
+    named = clean_prefix(text[start : begin - 1], lex)
+    return named if len(named) > len(found) else found
 
 
 def _from_changes(

@@ -163,6 +163,7 @@ class ProgramFinder:
         list_ends = [*cues["list-end"], *self.heads]
         self.list_end = re.compile(f"(?:{alternation(list_ends)})$")
         self.generic_place = frozenset(cues["generic-place"])
+        self.generic_field = re.compile(f"(?:{alternation(cues['generic-field'])})(?:工作)?")
         prefixes = read_lexicon("program_prefixes.txt")
         self.prefix = re.compile(f"(?:{alternation(prefixes)})$")
         words = read_sections("program_verbs.txt")
@@ -243,6 +244,7 @@ class ProgramFinder:
             and not _NUMERAL.fullmatch(content)
             and not self.bad_ending.search(content)
             and not _SLOGAN.search(content)
+            and not self.generic_field.fullmatch(content)  # “依法行政”: a field, no name
         )
 
     def bare_ok(self, text: str, q: _Quote) -> bool:
@@ -410,6 +412,7 @@ class ProgramFinder:
                 or _DESCRIPTIVE.search(mod)
                 or _counted_inside(mod)
                 or mod.count("、") >= 2  # a list of several things, not one name
+                or (head.text in ("机制", "制度") and self.generic_field.fullmatch(mod))
             ):
                 continue
             found.append(Found(hs - len(mod), he, head.kind, head.text))

@@ -78,6 +78,22 @@ def test_document_diffusion(store: Path) -> None:
     assert all(r["lag"] is None for r in answer if r["issuedYear"] is None)
 
 
+@pytest.mark.parametrize(
+    ("query", "params", "column", "expected"),
+    [
+        # title words that --param reads as a number still match as text
+        ("document-diffusion", {"title": "2021"}, "region", {"保定市", "天福镇", "惠安县"}),
+        ("cited-where", {"title": "2015"}, "region", {"迎泽区"}),
+        ("program-spread", {"name": "枫桥经验"}, "program",
+         {"“枫桥经验”", "“枫桥经验”保定模式", "“‘枫桥经验’在福建深化常态化矛盾纠纷排查化解”"}),
+    ],
+)
+def test_text_parameters_match_words_and_numbers(
+    store: Path, query: str, params: dict[str, str], column: str, expected: set[str]
+) -> None:
+    assert {r[column] for r in rows(store, query, **params)} == expected
+
+
 def test_document_diffusion_lag_from_the_document_number(store: Path) -> None:
     answer = rows(store, "document-diffusion", title="漯河市创建全国法治政府建设示范市工作实施方案")
     assert pick(answer, "region", "level", "province", "issuedYear", "firstYear", "lag") == [

@@ -73,6 +73,14 @@ C = OutcomeContext
         ("条例均已经省人大研究通过", "部", C(before="三部"), "local_legislation"),
         ("行政执法人员进行法律知识培训", "万名", C(before="对全市2万多名"), "enforcement_officers"),
         ("条例都已审议通过", "部", None, "local_legislation"),
+        # 6d. a total reached, of the count the sentence named last
+        (
+            "达到49项",
+            "项",
+            C(before="并坚持原则对实行告知承诺制事项进行扩容,增加7项,"),
+            "notification_commitment_items",
+        ),
+        ("累计达", "件", C(before="今年受理行政复议案件79件,"), "reconsideration_cases"),
         # 7. a hidden label, in the topic the sentence named last
         (
             "败诉",
@@ -136,6 +144,11 @@ def test_links_from_the_sentence(
 @pytest.mark.parametrize(
     ("raw", "unit", "context"),
     [
+        # a total reached with no count named before it, or of another kind
+        ("达到49项", "项", C(before="增加7项,")),
+        ("达到49项", "项", None),
+        ("达到98", "%", C(before="对实行告知承诺制事项进行扩容,")),
+        ("达到标准", "项", C(before="对实行告知承诺制事项进行扩容,")),
         # a hidden label alone, or in another topic
         ("败诉", "件", None),
         ("败诉", "件", C()),
@@ -304,7 +317,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
         "49",
         "项",
         "notification_commitment_items",
-    ),  # the total the items under 告知承诺制 reached; missed
+    ),  # the total the items under 告知承诺制 reached (rule 6d)
     ("方面需要提升的工作明确了目标、要求和责任单位", "17", "个", None),
     ("收到作品", "105", "篇", None),
     ("市本级行政许可事项", "293", "项", "licensing_items"),

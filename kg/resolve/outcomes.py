@@ -39,6 +39,8 @@ Then the first of these rules that finds anything decides:
 6. share: a phrase that ends in 占比, 比例, 比重 or starts with 占 (a percent) is the rate of
    the count that it names, or of the count that the clause before linked to
    (``“一趟不用跑”占比``, ``…1481项审批服务事项实现全流程网办,占比82.2%``);
+6d. a total reached: a phrase with no noun of its own (``达到49项``, ``累计达``) counts the
+   concept whose form ends last in the sentence before it (``…对告知承诺制事项进行扩容,增加7项,``);
 7. topic: a ``skos:hiddenLabel`` (``败诉``, ``结案``, ``办结率``) at the head, of a concept whose
    topic (its collection) the sentence named last before the phrase;
 8. part of a total: after 其中 or inside an open parenthesis, or for a level word alone
@@ -109,6 +111,11 @@ _NUMBER_AT_END: Final = re.compile(r"[0-9０-９.]+[^0-9０-９.,;。、]{0,3}$"
 # Words that open the predicate after a subject (``条例|均已经…通过``, ``人员|进行…培训``);
 # longest first.
 _PREDICATE: Final = re.compile(r"均已经|均已|都已|已经|全部|进行|均|都|也|已")
+# A total reached, with no noun of its own (``增加7项,达到49项``).
+_TOTAL: Final = re.compile(
+    r"^(?=累计|总计|共计|合计|总共|共|达)(?:累计|总计|共计|合计|总共|共)?(?:达到|达)?"
+    r"(?:[0-9０-９.]+[^0-9０-９.]{0,3})?$"
+)
 _NUMBER_FIRST: Final = re.compile(r"^\s*[0-9０-９]")
 _OPEN: Final = "(（〔[【"
 _CLOSE: Final = ")）〕]】"
@@ -408,6 +415,25 @@ def _subject(phrase: str, forms: Sequence[_Form]) -> list[Match]:
     return _exact(subject, forms) or _contained(subject, forms)
 
 
+def _total_reached(phrase: str, before: str, forms: Sequence[_Form]) -> str | None:
+    """Rule 6d: a total with no noun of its own (``达到49项``, ``累计达``) counts what the
+    sentence named last before it: the form of a fitting concept that ends last there."""
+    if not _TOTAL.match(phrase):
+        return None
+    text = _clean(before)
+    best_end, matches = -1, []
+    for form in forms:
+        end = text.rfind(form.text)
+        if end < 0:
+            continue
+        end += len(form.text)
+        if end > best_end:
+            best_end, matches = end, [(len(form.text), form.notation)]
+        elif end == best_end:
+            matches.append((len(form.text), form.notation))
+    return _decide(matches) if matches else None
+
+
 def _share(phrase: str, unit: str | None, context: OutcomeContext | None) -> str | None:
     """Rule 6: the rate of the count that the phrase, or the clause before, names."""
     if _unit_kind(unit) not in (RATE, None):
@@ -536,4 +562,7 @@ def link_indicator(
     shared = _share(phrase, unit, context)
     if shared is not None or context is None:
         return shared
+    total = _total_reached(phrase, context.before, forms)
+    if total is not None:
+        return total
     return _by_topic(phrase, unit, context) or _part_of_total(phrase, unit, context)

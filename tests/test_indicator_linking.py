@@ -62,6 +62,25 @@ C = OutcomeContext
         ("县处级干部和乡科级干部", "名", C(after="全部参加法律知识考试"), "law_exam_candidates"),
         # 6b. the verb before the number
         ("重点企业", "个", C(before="主动对接625个"), "enterprises_served"),
+        # 2a. the verb earlier in the clause, the number right after the phrase
+        (
+            "规范性文件",
+            "件",
+            C(before="2022年,共审查以县政府及县政府办名义下发的", after=" 14件,并按规定"),
+            "normative_document_reviews",
+        ),
+        # 5a. subject then predicate: the number counts the subject
+        ("条例均已经省人大研究通过", "部", C(before="三部"), "local_legislation"),
+        ("行政执法人员进行法律知识培训", "万名", C(before="对全市2万多名"), "enforcement_officers"),
+        ("条例都已审议通过", "部", None, "local_legislation"),
+        # 6d. a total reached, of the count the sentence named last
+        (
+            "达到49项",
+            "项",
+            C(before="并坚持原则对实行告知承诺制事项进行扩容,增加7项,"),
+            "notification_commitment_items",
+        ),
+        ("累计达", "件", C(before="今年受理行政复议案件79件,"), "reconsideration_cases"),
         # 7. a hidden label, in the topic the sentence named last
         (
             "败诉",
@@ -125,6 +144,11 @@ def test_links_from_the_sentence(
 @pytest.mark.parametrize(
     ("raw", "unit", "context"),
     [
+        # a total reached with no count named before it, or of another kind
+        ("达到49项", "项", C(before="增加7项,")),
+        ("达到49项", "项", None),
+        ("达到98", "%", C(before="对实行告知承诺制事项进行扩容,")),
+        ("达到标准", "项", C(before="对实行告知承诺制事项进行扩容,")),
         # a hidden label alone, or in another topic
         ("败诉", "件", None),
         ("败诉", "件", C()),
@@ -146,6 +170,12 @@ def test_links_from_the_sentence(
         # people whose clause goes on with no form; a verb before the number of another object
         ("驻企服务员", "名", C(before="发动630名", after="逐企定制红利账单")),
         ("重点项目", "个", C(before="主动对接625个重点企业和545个")),
+        # 2a: the verb in another clause, or the number not right after the phrase
+        ("规范性文件", "件", C(before="共审查3件,另下发的", after="14件")),
+        ("规范性文件", "件", C(before="共审查以县政府名义下发的", after="印发14件")),
+        # 5a: a subject that names no concept; a predicate marker opening the phrase
+        ("县(市、区)也陆续召开推进大会", "个", None),
+        ("均已经省人大研究通过", "部", None),
     ],
 )
 def test_no_link_from_the_sentence(raw: str, unit: str, context: OutcomeContext | None) -> None:
@@ -174,7 +204,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("处理度", "100", "%", "hotline_completion_rate"),
     ("办理“跨省通办”", "325", "件", "cross_region_services"),
     ("“省内通办”", "3251", "件", "cross_region_services"),
-    ("审查以县政府及县政府办名义下发的规范性文件", "14", "件", "normative_document_reviews"),
+    ("规范性文件", "14", "件", "normative_document_reviews"),  # 共审查以…名义下发的规范性文件 14件
     ("受理行政复议案件", "79", "件", "reconsideration_cases"),
     ("结案", "66", "件", "reconsideration_concluded"),
     ("确认违法、撤销", "19", "件", "reconsideration_corrections"),
@@ -200,10 +230,15 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("“跨省通办”", "134", "项", "cross_region_services"),
     ("“省内通办”", "37", "项", "cross_region_services"),
     ("行政机关负责人出庭应诉率", "100", "%", "head_court_appearance_rate"),
-    ("行政执法人员", "2", "万名", "enforcement_officers"),
+    (
+        "行政执法人员进行法律知识培训",
+        "2",
+        "万名",
+        "enforcement_officers",
+    ),  # 对全市2万多名行政执法人员进行法律知识培训: the number counts the officers
     ("重点企业", "625", "个", "enterprises_served"),
     ("重点项目", "545", "个", None),  # projects, not firms
-    ("条例", "3", "部", "local_legislation"),
+    ("条例均已经省人大研究通过", "3", "部", "local_legislation"),  # 三部条例均已经…通过
     ("主动公开市政府信息", "1670", "条", "information_disclosed"),
     ("受理依申请公开信息", "193", "件", "disclosure_requests"),
     ("审查行政决策事项", "172", "件", "decision_legality_reviews"),
@@ -250,7 +285,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("研究法治工作", "31", "次", "rule_of_law_meetings"),
     ("举办", "9", "期", "law_training_sessions"),
     ("参训", "500", "人", "law_training_participants"),
-    ("乡镇(街道办)联合调解中心", "158", "个", "mediation_organisations"),
+    ("建成乡镇(街道办)联合调解中心", "158", "个", "mediation_organisations"),
     ("首批选聘“法律明白人”", "113", "名", "legally_literate_residents"),
     ("劳动力“建档立卡”", "20", "万", None),
     ("发放技能提升补贴、临时价格补贴、社会保险补贴", "625.82", "万元", None),
@@ -282,7 +317,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
         "49",
         "项",
         "notification_commitment_items",
-    ),  # the total the items under 告知承诺制 reached; missed
+    ),  # the total the items under 告知承诺制 reached (rule 6d)
     ("方面需要提升的工作明确了目标、要求和责任单位", "17", "个", None),
     ("收到作品", "105", "篇", None),
     ("市本级行政许可事项", "293", "项", "licensing_items"),
@@ -315,7 +350,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("镇行政执法案卷", "4", "个", None),  # the 4 counts towns whose files were reviewed, not files
     ("受理行政复议案件", "316", "件", "reconsideration_cases"),
     ("经调解申请人撤回申请", "23", "件", "reconsideration_settlements"),
-    ("以市政府为被告的行政诉讼案件", "164", "件", "litigation_cases"),
+    ("行政诉讼案件", "164", "件", "litigation_cases"),  # 以市政府为被告的行政诉讼案件164件
     ("审结", "45", "件", "litigation_concluded"),
     ("败诉", "1", "件", "litigation_losses"),
     ("败诉率", "2.22", "%", "litigation_loss_rate"),
@@ -344,7 +379,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("参加并通过考试", "27", "人次", "law_exam_passed"),
     ("部门", "41", "个", None),
     ("“五级十五同”已绑定事项", "1759", "项", "service_items"),
-    ("各镇“迫切需要”的行政处罚赋权事项清单", "211", "项", "powers_delegated"),
+    ("行政处罚赋权事项清单", "211", "项", "powers_delegated"),
     ("行政审批事项划转", "172", "项", "licensing_items"),
     ("行政执法主体单位", "25", "家", "enforcement_bodies"),
     ("“民主法治示范村(社区)”省级", "7", "个", "model_villages"),
@@ -374,7 +409,7 @@ CHECKED: list[tuple[str, str, str, str | None]] = [
     ("重大行政决策合法性审查", "108", "件", "decision_legality_reviews"),
     ("各类项目征求意见", "45", "份", "public_consultations"),
     ("重大行政决策", "108", "条", "major_decisions"),
-    ("法律意见、建议", "120", "条", "legal_opinions"),
+    ("提出法律意见、建议", "120", "条", "legal_opinions"),
     ("宪法宣誓", "13", "次", "constitutional_oaths"),
     ("参与", "60", "人次", "constitutional_oath_takers"),
     (

@@ -25,14 +25,22 @@ Then the first of these rules that finds anything decides:
 2. object then verb: the phrase ends in the object of a form made of a verb and its object,
    and the verb follows the number in the clause (``对…135件现行有效的行政规范性文件全面清理``);
    a phrase that ends in 的 is a modifier whose object follows the number;
+2a. verb then object: the phrase, right before its number, ends in the object of such a form
+   whose verb stands earlier in its clause (``共审查以县政府名义下发的|规范性文件|14件``);
 3. contained: the longest form inside the phrase, at its head (``依法办理行政复议案件``);
 4. verb and object apart: a form made of a verb and its object (``审查|规范性文件``) where
    words come between the two (``审查以县政府名义下发的规范性文件``, ``排查出矛盾纠纷``);
 5. object alone: the object of such a form, three characters or more, at the head without
    its verb (``行政执法案卷`` from ``评查行政执法案卷``);
+5a. subject: a phrase that goes on after its subject with a predicate (均, 都, 已经, 进行 …)
+   links by its subject alone, exactly or at the subject's head
+   (``条例均已经省人大研究通过`` → ``条例``);
+6a. people, then what they did; 6b. the verb before the number (``主动对接625个重点企业``);
 6. share: a phrase that ends in 占比, 比例, 比重 or starts with 占 (a percent) is the rate of
    the count that it names, or of the count that the clause before linked to
    (``“一趟不用跑”占比``, ``…1481项审批服务事项实现全流程网办,占比82.2%``);
+6d. a total reached: a phrase with no noun of its own (``达到49项``, ``累计达``) counts the
+   concept whose form ends last in the sentence before it (``…对告知承诺制事项进行扩容,增加7项,``);
 7. topic: a ``skos:hiddenLabel`` (``败诉``, ``结案``, ``办结率``) at the head, of a concept whose
    topic (its collection) the sentence named last before the phrase;
 8. part of a total: after 其中 or inside an open parenthesis, or for a level word alone
@@ -100,6 +108,15 @@ _CLAUSE_END: Final = re.compile(r"[,;。!?；，]")
 _PEOPLE: Final = frozenset({"人", "名", "人次", "万人", "万名", "万人次", "位"})
 # The words before a number that comes first: its verb (``主动对接|625个|重点企业``).
 _NUMBER_AT_END: Final = re.compile(r"[0-9０-９.]+[^0-9０-９.,;。、]{0,3}$")
+# Words that open the predicate after a subject (``条例|均已经…通过``, ``人员|进行…培训``);
+# longest first.
+_PREDICATE: Final = re.compile(r"均已经|均已|都已|已经|全部|进行|均|都|也|已")
+# A total reached, with no noun of its own (``增加7项,达到49项``).
+_TOTAL: Final = re.compile(
+    r"^(?=累计|总计|共计|合计|总共|共|达)(?:累计|总计|共计|合计|总共|共)?(?:达到|达)?"
+    r"(?:[0-9０-９.]+[^0-9０-９.]{0,3})?$"
+)
+_NUMBER_FIRST: Final = re.compile(r"^\s*[0-9０-９]")
 _OPEN: Final = "(（〔[【"
 _CLOSE: Final = ")）〕]】"
 
@@ -374,6 +391,49 @@ def _verb_before_number(phrase: str, before: str, forms: Sequence[_Form]) -> lis
     ]
 
 
+def _verb_in_clause(phrase: str, context: OutcomeContext, forms: Sequence[_Form]) -> list[Match]:
+    """Rule 2a: a phrase right before its number, whose verb stands earlier in the clause
+    (``共审查以县政府名义下发的|规范性文件|14件``): the verb of a form in the clause before
+    the phrase, its object at the phrase's head."""
+    if not _NUMBER_FIRST.match(context.after):
+        return []
+    words = _CLAUSE_END.split(_clean(context.before))[-1]
+    return [
+        (len(f.text), f.notation)
+        for f in forms
+        if f.verb and f.verb in words and _head_match(phrase, f.object)
+    ]
+
+
+def _subject(phrase: str, forms: Sequence[_Form]) -> list[Match]:
+    """Rule 5a: a subject and its predicate (``条例均已经省人大研究通过``): the number counts
+    the subject, the words before the first predicate word, as a form or one at its head."""
+    found = _PREDICATE.search(phrase)
+    if found is None or found.start() == 0:
+        return []
+    subject = phrase[: found.start()]
+    return _exact(subject, forms) or _contained(subject, forms)
+
+
+def _total_reached(phrase: str, before: str, forms: Sequence[_Form]) -> str | None:
+    """Rule 6d: a total with no noun of its own (``达到49项``, ``累计达``) counts what the
+    sentence named last before it: the form of a fitting concept that ends last there."""
+    if not _TOTAL.match(phrase):
+        return None
+    text = _clean(before)
+    best_end, matches = -1, []
+    for form in forms:
+        end = text.rfind(form.text)
+        if end < 0:
+            continue
+        end += len(form.text)
+        if end > best_end:
+            best_end, matches = end, [(len(form.text), form.notation)]
+        elif end == best_end:
+            matches.append((len(form.text), form.notation))
+    return _decide(matches) if matches else None
+
+
 def _share(phrase: str, unit: str | None, context: OutcomeContext | None) -> str | None:
     """Rule 6: the rate of the count that the phrase, or the clause before, names."""
     if _unit_kind(unit) not in (RATE, None):
@@ -485,7 +545,11 @@ def link_indicator(
         matches = _object_then_verb(phrase, after, forms)
         if matches:
             return _decide(matches)
-    for rule in _RULES:
+    if context is not None:
+        matches = _verb_in_clause(phrase, context, forms)
+        if matches:
+            return _decide(matches)
+    for rule in (*_RULES, _subject):
         matches = rule(phrase, forms)
         if matches:
             return _decide(matches)
@@ -498,4 +562,7 @@ def link_indicator(
     shared = _share(phrase, unit, context)
     if shared is not None or context is None:
         return shared
+    total = _total_reached(phrase, context.before, forms)
+    if total is not None:
+        return total
     return _by_topic(phrase, unit, context) or _part_of_total(phrase, unit, context)

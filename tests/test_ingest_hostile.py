@@ -385,3 +385,18 @@ read_bytes(b"x", path="r.txt", budget=Budget(seconds=1))
     parent.kill()
     parent.wait()
     child.wait(timeout=10)  # psutil.TimeoutExpired if it is still reading
+
+
+def test_the_reader_tables_are_loaded_once_in_the_parent(tmp_path: Path) -> None:
+    # Each file is read in a forked child; tables the child loads die with it. The reader's
+    # tables (gazetteers, department names) must be loaded in the parent so that every child
+    # inherits them (otherwise every file paid about 0.6 s to load them again).
+    from kg.corpus import infer, read_report
+
+    report = tmp_path / "r.txt"
+    report.write_text("某县人民政府关于2022年度法治政府建设情况的报告\n\n2022年,我县依法行政。\n")
+    read_report(report)
+    from kg.nlp import places
+
+    assert infer._abbreviations.cache_info().currsize == 1
+    assert places.gazetteer.cache_info().currsize == 1

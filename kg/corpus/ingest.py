@@ -13,6 +13,7 @@ Reading a file's bytes into a report runs under a time and memory budget in a ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import Path
@@ -36,7 +37,7 @@ from kg.corpus.infer import infer_region, infer_year
 from kg.corpus.model import Paragraph, Report, Section, Sentence
 from kg.corpus.sandbox import Budget, run_bounded
 from kg.corpus.segment import paragraph_bounds, section_bounds, sentence_bounds
-from kg.errors import IngestError
+from kg.errors import IngestError, KGError
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".pdf", ".docx")
 assert set(SUPPORTED_SUFFIXES) <= set(SUFFIX_FORMATS)
@@ -113,7 +114,26 @@ def read_bytes(
     _refuse_legacy(data, path, fmt)
     if data:
         _preload(resolve_format(data, path, fmt))
+    _warm_up()
     return run_bounded(lambda: _read_bytes(data, path, fmt), path, budget)
+
+
+#: A short report opening that makes the reader load every table it uses (gazetteers of
+#: regions and towns, level suffixes, header patterns).
+_SAMPLE = "某县人民政府关于2022年度法治政府建设情况的报告\n\n2022年,我县深入推进依法行政。\n"
+_warm = False
+
+
+def _warm_up() -> None:
+    """Load the reader's tables here, once, so that every reader process inherits them
+    instead of loading them again: without this each file pays about 0.6 s for the
+    gazetteers (measured: 0.64 s a file against 3 ms)."""
+    global _warm
+    if _warm:
+        return
+    _warm = True
+    with contextlib.suppress(KGError):
+        read_text(_SAMPLE, path="warm-up.txt")
 
 
 def _preload(kind: str) -> None:

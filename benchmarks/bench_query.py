@@ -337,7 +337,7 @@ def cells(size: int, row: Row, args: argparse.Namespace, notes: list[str]) -> tu
         rows,
         _ms(row.ox, ox_b),
         kg,
-        _ms(row.rdf, rdf_b),
+        "-" if args.no_rdflib else _ms(row.rdf, rdf_b),
         _ratio(row.rdf, row.ox, (rdf_b, ox_b)),
         f"{row.ox.runs}/{row.rdf.runs}",
     )

@@ -11,7 +11,8 @@ one report at a time, so a failure, Ctrl-C or a kill leaves every report either 
 wholly replaced. A fresh build (no report graph in the store yet) instead gathers reports
 into batches for Oxigraph's bulk loader (:meth:`kg.store.GraphStore.put_new`), whose
 bookkeeping is written only after their graphs: a batch cut short leaves no report that
-looks built, and the next build drops what it left and writes it again. Last, when a collection is pending (this build's or a killed one's), the
+looks built, and the next build drops what it left and writes it again. Last, when a
+collection is pending (this build's or a killed one's), the
 shared entities are made what the kept reports contribute: the store then equals a clean
 build of the same files.
 """
@@ -39,8 +40,9 @@ from kg.review.corrections import Correction, corrections_digest
 from kg.stats import class_counts
 from kg.store import BUILD, PENDING, KGStore, bookkeeping, file_digest, write_error
 
-#: Quads of new reports gathered before one bulk load (a fresh build).
-BULK_QUADS = 200_000
+#: Quads of new reports gathered before one bulk load (a fresh build): the batch is held in
+#: memory, so this bounds what a fresh build holds beyond one report.
+BULK_QUADS = 50_000
 
 
 def builder() -> str:

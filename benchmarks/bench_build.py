@@ -15,7 +15,8 @@ is loaded and warmed before the clock starts, as in bench_tag; with ``--jobs`` >
 workers inherit it), then a second build of the same, unchanged files (``rebuild s``: the
 incremental no-op cost). Prints one row per size: files, input MB, triples, distinct kg:Region
 nodes, build seconds, triples per second, peak resident memory (this process plus its largest
-worker), and how time and memory grow against the first (smallest) size.
+worker), how time and memory grow against the first (smallest) size, and the store's size on
+disk after the first build.
 
     .venv/bin/python benchmarks/bench_build.py [--sizes 1,10,100] [--jobs 1]
 """
@@ -200,6 +201,7 @@ def worker(directory: str, jobs: int, executor: str = "local") -> None:
             start = time.perf_counter()
             first = build([directory], store, jobs=jobs, executor=executor)
             seconds = time.perf_counter() - start
+        disk = sum(f.stat().st_size for f in store_dir.rglob("*") if f.is_file())
         with open_store(store_dir) as store:
             start = time.perf_counter()
             again = build([directory], store, jobs=jobs, executor=executor)
@@ -213,6 +215,7 @@ def worker(directory: str, jobs: int, executor: str = "local") -> None:
         "regions": first.counts.get("regions", 0),
         "seconds": seconds,
         "rebuild": rebuild,
+        "disk": disk,
         "peak_mib": peak_mib(children=True),
     }
     print(json.dumps(result))
@@ -226,7 +229,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     reports = len(list(CORPUS.glob("*.txt")))
     print(f"kg build: the shipped corpus ({reports} reports) replicated; jobs={args.jobs}")
-    row = "{:>5}  {:>6}  {:>8}  {:>10}  {:>7}  {:>8}  {:>10}  {:>8}  {:>6}  {:>6}  {:>9}"
+    row = "{:>5}  {:>6}  {:>8}  {:>10}  {:>7}  {:>8}  {:>10}  {:>8}  {:>6}  {:>6}  {:>9}  {:>7}"
     print(
         row.format(
             "size",
@@ -240,6 +243,7 @@ def main() -> None:
             "time×",
             "mem×",
             "rebuild s",
+            "disk MB",
         )
     )
     base: dict[str, Any] | None = None
@@ -260,6 +264,7 @@ def main() -> None:
             f"{m['seconds'] / base['seconds']:.2f}",
             f"{m['peak_mib'] / base['peak_mib']:.2f}",
             f"{m['rebuild']:.2f}",
+            f"{m['disk'] / 1e6:.1f}",
         )
         print(row.format(*cells), flush=True)
 

@@ -4,7 +4,9 @@ For each size, the shipped corpus is replicated with renamed regions (``replicat
 of bench_build) and built once with ``kg build`` into a temporary on-disk store, in a worker
 process (so this process never loads spaCy and forks as lightly as ``kg query`` does). The
 build is not part of any query time; its seconds are printed at the top, with the store's
-quads and its distinct triples.
+quads and its distinct triples, the build worker's peak resident memory (its tagging processes
+included), the store's size on disk, and how quads, build time, memory and disk grow against
+the first (smallest) size; ``ox ms×`` after each query's row is its growth the same way.
 
 Every saved query (``kg/queries/*.rq``) runs with each parameter set to its header's example,
 bound as ``kg query --param`` binds it (``bind``, then ``with_values`` for the final text), on
@@ -31,8 +33,11 @@ the one measurement (``c`` in ``runs``, which counts the measured runs of Oxigra
 ``rows`` is the number of solutions; ``a != b`` flags that Oxigraph gave ``a`` and rdflib
 ``b``. ``ratio`` is rdflib ms / ox ms, both measured in this run.
 
+``--no-rdflib`` times Oxigraph alone (no rdflib dataset is loaded): 1×, 10×, 100× then fit in
+about ten minutes on two cores.
+
     .venv/bin/python benchmarks/bench_query.py [--sizes 1,100] [--repeat 5]
-        [--oxigraph-budget 60] [--rdflib-budget 30] [--repeat-seconds 10]
+        [--oxigraph-budget 60] [--rdflib-budget 30] [--repeat-seconds 10] [--no-rdflib]
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import run_worker_json
+from common import peak_mib, run_worker_json
 
 # --- build, in a worker process ----------------------------------------------------------------
 
@@ -74,7 +79,9 @@ def worker(copies: int, store_dir: str) -> None:
             quads = len(store)
     if summary.failures:
         raise SystemExit(f"build failed: {summary.failures}")
-    print(json.dumps({"files": len(files), "quads": quads, "seconds": seconds}))
+    disk = sum(f.stat().st_size for f in Path(store_dir).rglob("*") if f.is_file())
+    result = {"files": len(files), "quads": quads, "seconds": seconds, "disk": disk}
+    print(json.dumps({**result, "peak_mib": peak_mib(children=True)}))
 
 
 # --- timing, in a forked child that can be killed ----------------------------------------------
@@ -264,6 +271,8 @@ def run_size(store_dir: Path, args: argparse.Namespace) -> tuple[list[Row], floa
             except KGError as err:
                 row.kg_error = str(err)
         rows.append(row)
+    if args.no_rdflib:  # Oxigraph only: rdflib's columns read "-"
+        return rows, 0.0, 0
 
     start = time.perf_counter()
     dataset = load_rdflib(store_dir)
@@ -328,7 +337,7 @@ def cells(size: int, row: Row, args: argparse.Namespace, notes: list[str]) -> tu
         rows,
         _ms(row.ox, ox_b),
         kg,
-        _ms(row.rdf, rdf_b),
+        "-" if args.no_rdflib else _ms(row.rdf, rdf_b),
         _ratio(row.rdf, row.ox, (rdf_b, ox_b)),
         f"{row.ox.runs}/{row.rdf.runs}",
     )
@@ -356,6 +365,9 @@ def main() -> None:
         default=10.0,
         help="about how long the measured runs of one query may take together (default 10)",
     )
+    parser.add_argument(
+        "--no-rdflib", action="store_true", help="time Oxigraph only (fits 100× in minutes)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -371,28 +383,40 @@ def main() -> None:
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-query-") as tmp:
         distinct: dict[int, int] = {}
-        head = "{:>5}  {:>6}  {:>10}  {:>16}  {:>8}"
-        print(head.format("size", "files", "quads", "distinct triples", "build s"))
+        head = "{:>5}  {:>6}  {:>10}  {:>16}  {:>8}  {:>8}  {:>8}  {:>7}  {:>6}  {:>6}  {:>6}"
+        titles = ("size", "files", "quads", "distinct triples", "build s", "peak MiB", "disk MB")
+        print(head.format(*titles, "quads×", "time×", "mem×", "disk×"))
+        first: dict[str, Any] | None = None
         for copies in sizes:
             store_dir = Path(tmp) / f"store-{copies}"
             m = run_worker_json(Path(__file__), str(copies), str(store_dir))
             distinct[copies] = distinct_triples(store_dir)
+            first = first or m
             top = (
                 f"{copies}×",
                 m["files"],
                 f"{m['quads']:,}",
                 f"{distinct[copies]:,}",
                 f"{m['seconds']:.1f}",
+                f"{m['peak_mib']:.0f}",
+                f"{m['disk'] / 1e6:.1f}",
+                *(f"{m[k] / first[k]:.1f}" for k in ("quads", "seconds", "peak_mib", "disk")),
             )
             print(head.format(*top), flush=True)
         print()
-        line = "{:>5}  {:<23}  {:>11}  {:>10}  {:>11}  {:>10}  {:>8}  {:>5}"
-        titles = ("size", "query", "rows", "ox ms", "kg query ms", "rdflib ms", "ratio", "runs")
-        print(line.format(*titles), flush=True)
+        line = "{:>5}  {:<23}  {:>11}  {:>10}  {:>11}  {:>10}  {:>8}  {:>5}  {:>7}"
+        columns = ("size", "query", "rows", "ox ms", "kg query ms", "rdflib ms", "ratio", "runs")
+        print(line.format(*columns, "ox ms×"), flush=True)
+        smallest: dict[str, float] = {}  # ox ms of each query at the first size
         for copies in sizes:
             rows, load, triples = run_size(Path(tmp) / f"store-{copies}", args)
             for row in rows:
-                print(line.format(*cells(copies, row, args, notes)), flush=True)
+                if row.ox.ok:
+                    smallest.setdefault(row.query, row.ox.ms)
+                grew = f"{row.ox.ms / smallest[row.query]:,.1f}" if row.ox.ok else "-"
+                print(line.format(*cells(copies, row, args, notes), grew), flush=True)
+            if args.no_rdflib:
+                continue
             note = f"{copies}×: rdflib Dataset loaded in {load:.1f} s, {triples:,} triples"
             if triples != distinct[copies]:
                 note += f" (Oxigraph: {distinct[copies]:,})"

@@ -8,7 +8,11 @@ the digest of every stage, :mod:`kg.fingerprint`); otherwise read, tag, resolve 
 contributes, and, when it replaces an older graph, the mark that a collection is pending.
 Tagging may run in several processes (:mod:`kg.pool`); loading is done by this process alone,
 one report at a time, so a failure, Ctrl-C or a kill leaves every report either as it was or
-wholly replaced. Last, when a collection is pending (this build's or a killed one's), the
+wholly replaced. A fresh build (no report graph in the store yet) instead gathers reports
+into batches for Oxigraph's bulk loader (:meth:`kg.store.GraphStore.put_new`), whose
+bookkeeping is written only after their graphs: a batch cut short leaves no report that
+looks built, and the next build drops what it left and writes it again. Last, when a
+collection is pending (this build's or a killed one's), the
 shared entities are made what the kept reports contribute: the store then equals a clean
 build of the same files.
 """
@@ -22,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from rdflib import URIRef
+
 from kg import __version__, fingerprint
 from kg.corpus import find_reports, read_bytes
 from kg.corpus.ingest import display_path, read_file
@@ -33,6 +39,10 @@ from kg.pool import tagging_pool, uninterrupted
 from kg.review.corrections import Correction, corrections_digest
 from kg.stats import class_counts
 from kg.store import BUILD, PENDING, KGStore, bookkeeping, file_digest, write_error
+
+#: Quads of new reports gathered before one bulk load (a fresh build): the batch is held in
+#: memory, so this bounds what a fresh build holds beyond one report.
+BULK_QUADS = 50_000
 
 
 def builder() -> str:
@@ -258,6 +268,7 @@ def build(
     shard_dir: Path | None = None,
     metadata: Mapping[str, ReportFacts] | None = None,
     corrections: Mapping[str, tuple[Correction, ...]] | None = None,
+    bulk: bool = True,
 ) -> BuildSummary:
     """Bring ``store`` up to date with the report files under ``paths``.
 
@@ -273,6 +284,10 @@ def build(
     name, applied after tagging and before resolution (:mod:`kg.review.apply`); a change of a
     report's corrections rebuilds it, and a correction its text no longer fits is listed in
     ``summary.set_aside``.
+
+    Into a store that holds no report graph, ``bulk`` (the default) loads the reports through
+    the store's bulk loader (:meth:`kg.store.KGStore.put_new`), :data:`BULK_QUADS` at a time;
+    otherwise, and always into a store that holds reports, one transaction per report.
     """
     started = time.perf_counter()
     summary = BuildSummary()
@@ -281,6 +296,12 @@ def build(
     with _writing(store, "no report was stored"):
         store.ensure_ontology()
     states = store.graph_states()
+    # report graphs with no bookkeeping: what a bulk load cut short left (put_new)
+    known = {state.graph for state in states.values()}
+    partial = [g for g in store.graph_iris() if iris.is_report_graph(g) and g not in known]
+    if partial:
+        with _writing(store, "no report graph was removed"):
+            store.remove(URIRef(g) for g in partial)
     records = _stage_records(store) if states else {}
     todo: list[SourceFile] = []
     why: dict[str, str] = {}
@@ -301,17 +322,37 @@ def build(
         results = tag_with_dask(todo, where, scheduler, workers=n_jobs, reuse=not force)
     else:
         results = _tag_all(todo, n_jobs)
+    # a fresh build (no report graph in the store) loads in bulk, BULK_QUADS at a time
+    batch: list[tuple[dict[URIRef, Iterable[Triple]], list[Triple]]] = []
+    fresh = bulk and store.bulk_loader and not states
+    batched = 0
+
+    def flush() -> None:
+        nonlocal batched
+        if batch:
+            with _writing(store, f"the last {len(batch)} reports were not stored"):
+                store.put_new(batch)
+        batch.clear()
+        batched = 0
+
     for tagged in results:
         source, graph = tagged.source, tagged.graph
         if graph is None:
             summary.failures.append((display_path(source.path), tagged.error or "unknown error"))
         else:
             replaced = source.name in states
-            with _writing(store, f"nothing of report {source.name} was stored"):
-                store.put(
-                    {graph.graph: graph.triples, iris.ENTITIES_GRAPH: graph.shared},
-                    meta=_meta(graph, source, replaced=replaced),
-                )
+            graphs: dict[URIRef, Iterable[Triple]] = {
+                graph.graph: graph.triples,
+                iris.ENTITIES_GRAPH: graph.shared,
+            }
+            if fresh:
+                batch.append((graphs, _meta(graph, source)))
+                batched += len(graph.triples) + len(graph.shared)
+                if batched >= BULK_QUADS:
+                    flush()
+            else:
+                with _writing(store, f"nothing of report {source.name} was stored"):
+                    store.put(graphs, meta=_meta(graph, source, replaced=replaced))
             if replaced:
                 summary.replaced += 1
                 reason = why[source.name]
@@ -323,6 +364,7 @@ def build(
             summary.set_aside += [(str(source.path), c) for c in tagged.set_aside]
         if progress is not None:
             progress(source.name)
+    flush()
     if prune:
         names = {s.name for s in sources} | {Path(p).name for p, _ in summary.failures}
         gone = [state for name, state in states.items() if name not in names]

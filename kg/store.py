@@ -183,6 +183,9 @@ class KGStore(ABC):
 
     path: Path | None = None
     read_only: bool = False
+    #: Whether :meth:`put_new` loads in bulk (faster than :meth:`put` report by report):
+    #: ``kg build`` then gathers a fresh build's reports into batches.
+    bulk_loader: bool = False
 
     # --- what each kind of store provides ----------------------------------------------------
 
@@ -204,6 +207,13 @@ class KGStore(ABC):
     def put(self, graphs: dict[URIRef, Iterable[Triple]], *, meta: Iterable[Triple] = ()) -> None:
         """Replace each named graph in ``graphs`` (add to ``ENTITIES_GRAPH``) and record
         ``meta`` bookkeeping, replacing that of a replaced graph."""
+
+    def put_new(self, reports: list[tuple[dict[URIRef, Iterable[Triple]], list[Triple]]]) -> None:
+        """Write ``reports`` (each: its graphs and its bookkeeping, as :meth:`put` takes them),
+        none of whose graphs the store holds yet. Here one :meth:`put` each; the embedded
+        store loads them in bulk (:meth:`GraphStore.put_new`)."""
+        for graphs, meta in reports:
+            self.put(graphs, meta=meta)
 
     @abstractmethod
     def graph_iris(self) -> list[str]:
@@ -348,6 +358,8 @@ class KGStore(ABC):
 class GraphStore(KGStore):
     """One open Oxigraph store; use :func:`open_store` or :meth:`memory`."""
 
+    bulk_loader = True
+
     def __init__(self, inner: ox.Store, path: Path | None, *, read_only: bool) -> None:
         self.inner = inner
         self.path = path
@@ -434,6 +446,27 @@ class GraphStore(KGStore):
         ops.append(f"INSERT DATA {{\n{blocks}}}")
         self.inner.update(" ;\n".join(ops))
         self._written(blocks.count("\n"))
+
+    def put_new(self, reports: list[tuple[dict[URIRef, Iterable[Triple]], list[Triple]]]) -> None:
+        """Oxigraph's bulk loader for reports new to the store (a fresh build): it writes
+        sorted files straight to RocksDB, several times faster than transactions, but is
+        neither atomic nor isolated. So: (1) :data:`PENDING` is set, in a transaction; (2) the
+        graphs are bulk-loaded, without their bookkeeping; (3) the bookkeeping is loaded in a
+        transaction, then the mark cleared (unless it was set before). A kill in (2) leaves
+        report graphs with no bookkeeping, which the next build writes again (:meth:`put`
+        drops what is there) and shared entities no report contributes, which the mark has
+        the next build collect."""
+        self._writable()
+        pending = self.collection_pending()
+        if not pending:
+            self.inner.load(quad_lines([PENDING], iris.META_GRAPH), format=ox.RdfFormat.N_QUADS)
+        payload = "".join(quad_lines(ts, g) for graphs, _ in reports for g, ts in graphs.items())
+        self.inner.bulk_load(payload.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
+        meta = "".join(quad_lines(m, iris.META_GRAPH) for _, m in reports)
+        self.inner.load(meta, format=ox.RdfFormat.N_QUADS)
+        if not pending:
+            s, p, o = (term(t) for t in PENDING)
+            self.inner.update(f"DELETE DATA {{ GRAPH <{iris.META_GRAPH}> {{ {s} {p} {o} }} }}")
 
     def _written(self, triples: int) -> None:
         """Flush to disk every :data:`FLUSH_EVERY` triples: RocksDB otherwise keeps what was

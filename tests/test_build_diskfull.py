@@ -46,6 +46,7 @@ def test_a_full_disk_is_one_clear_error_and_whole_reports_stay(
 ) -> None:
     src, where = write(tmp_path / "src", FILES), tmp_path / "store"
     monkeypatch.setattr(GraphStore, "put", full_after(3, error))  # the ontology, two reports
+    monkeypatch.setattr(GraphStore, "bulk_loader", False)  # one put a report
     result = CliRunner().invoke(cli, ["build", str(src), "--store", str(where), "--jobs", "1"])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and result.exception is not None
@@ -67,6 +68,7 @@ def test_other_write_errors_say_what_failed(
     src, where = write(tmp_path / "src", FILES), tmp_path / "store"
     error = OSError(errno.EIO, "Input/output error")
     monkeypatch.setattr(GraphStore, "put", full_after(1, error))
+    monkeypatch.setattr(GraphStore, "bulk_loader", False)
     result = CliRunner().invoke(cli, ["build", str(src), "--store", str(where), "--jobs", "1"])
     assert result.exit_code == 1
     assert result.output.startswith(f"Error: cannot write to {where} (")
@@ -107,3 +109,25 @@ def test_a_full_disk_when_the_store_is_closed(
         f"Error: the disk is full while writing {where}; its last changes may not be saved; "
         "free space and run kg build again"
     )
+
+
+def test_a_full_disk_during_a_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh build loads in bulk: a full disk there is one clear error, no report looks
+    built, and the next build makes the store whole."""
+    src, where = write(tmp_path / "src", FILES), tmp_path / "store"
+
+    def put_new(self: GraphStore, *args: Any, **kwargs: Any) -> None:
+        raise OSError(ROCKSDB)
+
+    monkeypatch.setattr(GraphStore, "put_new", put_new)
+    result = CliRunner().invoke(cli, ["build", str(src), "--store", str(where), "--jobs", "1"])
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.exception
+    assert result.output.strip().splitlines() == [
+        f"Error: the disk is full while writing {where}; the last 4 reports were not stored; "
+        "free space and run kg build again"
+    ]
+    monkeypatch.undo()
+    with open_store(where) as store:
+        assert store.graph_states() == {}
+        summary = build([src], store, jobs=1)
+    assert (summary.unchanged, summary.built) == (0, 4)

@@ -16,6 +16,7 @@ Where ``os.fork`` does not exist (Windows) the reader runs in this process, unbo
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import os
 import pickle
@@ -193,7 +194,16 @@ def run_bounded(fn: Callable[[], T], path: str, budget: Budget | None = None) ->
         return fn()
     budget = budget or default_budget()
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    # The child's garbage collector must not walk the objects it inherits: a collection
+    # touches every one of them and so copies every page (41 ms a file against 15 ms).
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid != 0:
+        gc.unfreeze()
     if pid == 0:  # pragma: no cover - the child; its outcome is what the parent sees
         code = _EXIT_BROKEN
         try:

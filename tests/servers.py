@@ -177,3 +177,20 @@ def environ_with(server: Server) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("KG_ENDPOINT")}
     env.update(server.env)
     return env
+
+
+def kg_serve_thread(store: str, **options: object) -> Iterator[str]:
+    """``kg serve`` on ``store`` in a thread on a free loopback port (``make_server``'s
+    ``options``); yields its base URL and shuts it down after. Use with ``yield from``."""
+    import threading
+
+    from kg.serve import make_server
+
+    server = make_server(store, "127.0.0.1", 0, **options)  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -23,6 +23,7 @@ from click.testing import CliRunner
 from kg.cli import cli
 from kg.query.guard import MAX_NESTING, QueryRefused, blank_out, check_query
 from kg.serve import make_server, query_kind
+from tests.servers import kg_serve_thread
 
 DEEP = 5000
 #: Nesting that a count over text patterns missed, or that lives in expressions.
@@ -51,20 +52,9 @@ def store(corpus_store_path: Path) -> str:
     return str(corpus_store_path)
 
 
-def _start(store: str, **options: object) -> Iterator[str]:
-    server = make_server(store, "127.0.0.1", 0, **options)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def url(store: str) -> Iterator[str]:
-    yield from _start(store, timeout=30)
+    yield from kg_serve_thread(store, timeout=30)
 
 
 def fetch(address: str, data: bytes | None = None, headers: dict[str, str] | None = None
@@ -202,7 +192,7 @@ def test_a_slow_check_stalls_no_other_client(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def strict_url(store: str) -> Iterator[str]:
-    yield from _start(store, timeout=30, idle_timeout=0.5, read_timeout=1.5)
+    yield from kg_serve_thread(store, timeout=30, idle_timeout=0.5, read_timeout=1.5)
 
 
 def _connect(address: str) -> socket.socket:

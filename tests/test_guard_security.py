@@ -10,7 +10,6 @@ import json
 import multiprocessing as mp
 import os
 import re
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -23,10 +22,9 @@ from click.testing import CliRunner
 
 from kg.cli import cli
 from kg.query.guard import QueryRefused, check_query
-from kg.serve import make_server
 from kg.store import open_store
 from tests.security import QUERY_TRICKS, UPDATE_TRICKS, Listener, fill, listening
-from tests.servers import Server, oxigraph_server
+from tests.servers import Server, kg_serve_thread, oxigraph_server
 
 pytestmark = pytest.mark.slow  # see CONTRIBUTING.md: make check leaves these out
 
@@ -58,20 +56,9 @@ def store(corpus_store_path: Path) -> str:
     return str(corpus_store_path)
 
 
-def _start(store: str, **options: object) -> Iterator[str]:
-    server = make_server(store, "127.0.0.1", 0, **options)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def url(store: str) -> Iterator[str]:
-    yield from _start(store, timeout=30)
+    yield from kg_serve_thread(store, timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +66,7 @@ def update_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     where = tmp_path_factory.mktemp("update-store") / "store"
     with open_store(where):
         pass
-    yield from _start(str(where), update=True, timeout=30)
+    yield from kg_serve_thread(str(where), update=True, timeout=30)
 
 
 @pytest.fixture(scope="module")

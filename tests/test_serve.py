@@ -19,8 +19,9 @@ from urllib.parse import quote, urlencode, urlsplit
 import pytest
 
 from kg.graph.iris import META_GRAPH, report_graph_iri, report_iri
-from kg.serve import MAX_BODY, make_server, negotiate, query_kind, without_dataset_clauses
+from kg.serve import MAX_BODY, negotiate, query_kind, without_dataset_clauses
 from kg.store import open_store
+from tests.servers import kg_serve_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS = "SELECT ?name WHERE { ?r a kg:Region ; skos:prefLabel ?name } ORDER BY ?name"
@@ -43,30 +44,19 @@ def store(corpus_store_path: Path) -> str:
     return str(corpus_store_path)
 
 
-def _start(store: str, **options: object) -> Iterator[str]:
-    server = make_server(store, "127.0.0.1", 0, **options)  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 @pytest.fixture(scope="module")
 def url(store: str) -> Iterator[str]:
-    yield from _start(store, timeout=30)
+    yield from kg_serve_thread(store, timeout=30)
 
 
 @pytest.fixture(scope="module")
 def slow_url(store: str) -> Iterator[str]:
-    yield from _start(store, timeout=1)
+    yield from kg_serve_thread(store, timeout=1)
 
 
 @pytest.fixture(scope="module")
 def cors_url(store: str) -> Iterator[str]:
-    yield from _start(store, cors=True)
+    yield from kg_serve_thread(store, cors=True)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +65,7 @@ def update_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     where = tmp_path_factory.mktemp("update-store") / "store"
     with open_store(where):
         pass
-    yield from _start(str(where), update=True, timeout=30)
+    yield from kg_serve_thread(str(where), update=True, timeout=30)
 
 
 def fetch(
@@ -343,7 +333,7 @@ def test_updates_when_allowed(tmp_path: Path) -> None:
     with open_store(where):
         pass
     ask = "ASK { <urn:a> <urn:b> ?o }"
-    for base in _start(str(where), update=True, timeout=30):
+    for base in kg_serve_thread(str(where), update=True, timeout=30):
         assert json.loads(get(base, ask)[2])["boolean"] is False
         status, _, text = fetch(
             base + "/sparql",

@@ -55,10 +55,6 @@ CJK_FONTS: Final = (
     "Source Han Sans SC",
     "SimHei",
 )
-PREFIXES: Final = """PREFIX kg: <https://policy-kg.org/ns#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-"""
 
 
 class PlotError(KGError):
@@ -95,9 +91,10 @@ def _lit(text: str) -> str:
 
 
 def _rows(select: Select, query: str, names: tuple[str, ...]) -> list[dict[str, str]]:
-    """The solutions as dicts of the named variables' texts ("" where unbound)."""
+    """The solutions as dicts of the named variables' texts ("" where unbound); ``select``
+    (a store's) declares the project's prefixes."""
     out: list[dict[str, str]] = []
-    for solution in select(PREFIXES + query):
+    for solution in select(query):
         out.append({n: _text(solution[n]) for n in names})
     return out
 

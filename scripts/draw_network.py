@@ -19,7 +19,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import networkx as nx
-from matplotlib import font_manager
 
 COLOURS = {
     "Region": "#1f77b4",
@@ -28,24 +27,17 @@ COLOURS = {
     "Institution": "#9467bd",
     "Program": "#8c564b",
 }
-CJK_FONTS = (
-    "WenQuanYi Zen Hei",
-    "Noto Sans CJK SC",
-    "Noto Sans SC",
-    "SimHei",
-    "Source Han Sans SC",
-)
 
 
 def cjk_font() -> str:
-    available = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in available:
-            return name
-    raise SystemExit(
-        "Error: no font with Chinese characters found; install one "
-        "(Debian: apt-get install fonts-wqy-zenhei) and run again"
-    )
+    """kg plot's choice of an installed font with Chinese characters."""
+    from kg.plot import PlotError
+    from kg.plot import cjk_font as find
+
+    try:
+        return find()
+    except PlotError as err:
+        raise SystemExit(f"Error: {err}") from None
 
 
 def draw(graph: nx.Graph, target: Path, title: str) -> None:
